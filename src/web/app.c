@@ -1,0 +1,203 @@
+/*
+ * Everything between the server and a page handler happens here, in one
+ * place with no opt-out: the CSRF check of every state-changing request in
+ * particular.
+ */
+#include "web/app.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/session.h"
+#include "core/mem.h"
+#include "db/db.h"
+#include "domain/territory.h"
+#include "http/static.h"
+#include "view/i18n.h"
+#include "view/template.h"
+#include "web/page.h"
+#include "web/routes.h"
+#include "core/banned.h"
+
+static struct app_config config;
+static struct template_set *templates;
+static pthread_key_t db_key;
+
+static void close_thread_db(void *db)
+{
+	db_close(db);
+}
+
+struct db *app_thread_db(void)
+{
+	struct db *db = pthread_getspecific(db_key);
+	if (db)
+		return db;
+	if (db_open(config.db_url, &db) < 0)
+		return NULL;
+	pthread_setspecific(db_key, db);
+	return db;
+}
+
+const struct template_set *app_templates(void)
+{
+	return templates;
+}
+
+int app_cookies_secure(void)
+{
+	return config.public_url && !strncmp(config.public_url, "https://", 8);
+}
+
+int app_init(const struct app_config *cfg)
+{
+	config = *cfg;
+	if (pthread_key_create(&db_key, close_thread_db))
+		return error("cannot create thread key");
+	auth_init();
+	struct buf err = BUF_INIT;
+	templates = template_set_new();
+	if (template_set_load_dir(templates, cfg->templates_dir, &err) < 0) {
+		error("templates: %s", err.ptr);
+		buf_release(&err);
+		return -1;
+	}
+	buf_release(&err);
+	if (!template_set_has(templates, "layout") || !template_set_has(templates, "error"))
+		return error("templates: layout.html and error.html are required");
+	if (i18n_load(cfg->locale_dir) < 0 || static_load(cfg->static_dir) < 0)
+		return -1;
+	struct db *db = app_thread_db();
+	if (!db)
+		return -1;
+	if (territory_load_all(db) < 0)
+		return -1;
+	if (!territory_for_host(""))
+		return error("no territory yet: run 'tremplin demo' or 'tremplin territory create'");
+	return 0;
+}
+
+void app_shutdown(void)
+{
+	struct db *db = pthread_getspecific(db_key);
+	if (db) {
+		pthread_setspecific(db_key, NULL);
+		db_close(db);
+	}
+	template_set_free(templates);
+	templates = NULL;
+	territory_free_all();
+	static_free();
+	i18n_free();
+}
+
+/* Language: ?lang= (remembered in a cookie), then the cookie, then French. */
+static void choose_language(struct request *req, struct response *res)
+{
+	const char *q = params_get(&req->query, "lang");
+	if (q && i18n_supported(q)) {
+		req->lang = q;
+		const char *cookie = arena_printf(req->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax%s",
+						  q, app_cookies_secure() ? "; Secure" : "");
+		response_header(res, req->arena, "Set-Cookie", cookie);
+		return;
+	}
+	const char *c = params_get(&req->cookies, "lang");
+	req->lang = c && i18n_supported(c) ? c : i18n_default();
+}
+
+static const char *session_cookie_name(void)
+{
+	return app_cookies_secure() ? "__Host-tremplin_session" : "tremplin_session";
+}
+
+static int state_changing(const struct request *req)
+{
+	return req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE);
+}
+
+static int app_prepare(struct request *req, struct response *res, const struct route *route)
+{
+	req->territory = territory_for_host(req->host);
+	choose_language(req, res);
+	req->https = app_cookies_secure();
+	if (route->flags & ROUTE_NO_SESSION)
+		return 0;
+	req->db = app_thread_db();
+	if (!req->db)
+		return 500;
+	const char *token = params_get(&req->cookies, session_cookie_name());
+	if (session_load(req->db, req->arena, token, &req->session) < 0)
+		return 500;
+	if (state_changing(req) &&
+	    !session_csrf_valid(req->session, params_get(&req->form, "csrf")))
+		return 403;
+	return 0;
+}
+
+static void app_error(struct request *req, struct response *res, int status, const char *allow)
+{
+	(void)allow; /* the server has set the Allow header already */
+	if (!req->territory)
+		req->territory = territory_for_host(req->host);
+	if (!req->lang)
+		req->lang = i18n_default();
+	page_error(req, res, status);
+}
+
+static const struct server_app server_app = {
+	.routes = web_routes,
+	.prepare = app_prepare,
+	.error = app_error,
+};
+
+const struct server_app *app_server(void)
+{
+	static struct server_app app;
+	app = server_app;
+	app.n_routes = web_routes_count;
+	return &app;
+}
+
+void app_healthz(struct request *req, struct response *res)
+{
+	struct db *db = app_thread_db();
+	if (db && db_ping(db) == 0)
+		response_text(res, 200, "text/plain; charset=utf-8", "ok\n", 3);
+	else
+		response_text(res, 503, "text/plain; charset=utf-8", "database unavailable\n", 21);
+	response_header(res, req->arena, "Cache-Control", "no-store");
+}
+
+static void serve_static(struct request *req, struct response *res, const char *name)
+{
+	int immutable;
+	const struct static_file *f = static_find(name, &immutable);
+	if (!f) {
+		res->status = 404;
+		return;
+	}
+	response_header(res, req->arena, "ETag", f->etag);
+	response_header(res, req->arena, "Cache-Control",
+			immutable ? "public, max-age=31536000, immutable" : "public, no-cache");
+	res->content_type = f->content_type;
+	const char *inm = request_header(req, "If-None-Match");
+	if (inm && !strcmp(inm, f->etag)) {
+		res->status = 304;
+		return;
+	}
+	res->status = 200;
+	res->static_body = f->data;
+	res->static_len = f->len;
+}
+
+void app_static(struct request *req, struct response *res)
+{
+	serve_static(req, res, params_get(&req->route, "file"));
+}
+
+void app_favicon(struct request *req, struct response *res)
+{
+	serve_static(req, res, "favicon.svg");
+}

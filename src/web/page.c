@@ -1,0 +1,194 @@
+/*
+ * The frame every page shares. Handlers build the model of their own
+ * content; this file adds what the layout needs and renders both.
+ */
+#include "web/page.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/session.h"
+#include "core/mem.h"
+#include "domain/territory.h"
+#include "http/static.h"
+#include "view/i18n.h"
+#include "view/template.h"
+#include "web/app.h"
+#include "core/banned.h"
+
+static const struct {
+	const char *href;
+	const char *label;
+} nav_items[] = {
+	{ "/needs", "Needs" },
+	{ "/initiatives", "Ideas and projects" },
+	{ "/partners", "Partners" },
+	{ "/events", "Events" },
+	{ "/map", "Map" },
+};
+
+static const struct {
+	int status;
+	const char *title;
+	const char *message;
+} error_texts[] = {
+	{ 400, "Bad request", "The request could not be understood." },
+	{ 403, "Forbidden", "You are not allowed to do this. If you sent a form, reload the page and try again." },
+	{ 404, "Page not found", "This page does not exist or has moved." },
+	{ 405, "Method not allowed", "This address does not accept this method." },
+	{ 413, "Request too large", "What you sent is too large." },
+	{ 415, "Bad request", "The request could not be understood." },
+	{ 422, "Unprocessable request", "The request could not be understood." },
+	{ 429, "Too many requests", "Too many requests" },
+	{ 500, "Server error", "Something went wrong on our side. Please try again in a moment." },
+	{ 503, "Server error", "Something went wrong on our side. Please try again in a moment." },
+};
+
+const char *page_tr(const struct request *req, const char *msgid)
+{
+	return i18n_gettext(req->lang ? req->lang : i18n_default(), msgid);
+}
+
+static const char *translate(void *ctx, const char *msgid)
+{
+	return i18n_gettext(ctx, msgid);
+}
+
+const char *page_static_url(const char *file)
+{
+	int immutable;
+	const struct static_file *f = static_find(file, &immutable);
+	/* A missing file is a deployment error; the plain name at least 404s visibly. */
+	static __thread char url[256];
+	snprintf(url, sizeof(url), "/static/%s", f ? f->fingerprinted : file);
+	return url;
+}
+
+const char *page_link(const struct request *req, const char *path)
+{
+	/* The language lives in a cookie once chosen, so links need no parameter. */
+	return arena_strdup(req->arena, path);
+}
+
+int64_t page_id_param(const struct request *req, const char *name)
+{
+	const char *v = params_get(&req->route, name);
+	if (!v || !*v || strlen(v) > 18 || strspn(v, "0123456789") != strlen(v))
+		return -1;
+	errno = 0;
+	long long id = strtoll(v, NULL, 10);
+	return errno || id <= 0 ? -1 : (int64_t)id;
+}
+
+static json_t *nav_json(const struct request *req)
+{
+	json_t *nav = json_array();
+	for (size_t i = 0; i < ARRAY_SIZE(nav_items); i++) {
+		size_t n = strlen(nav_items[i].href);
+		int current = req->path && !strncmp(req->path, nav_items[i].href, n) &&
+			      (req->path[n] == '\0' || req->path[n] == '/');
+		json_array_append_new(nav, json_pack("{ss ss sb}", "href", nav_items[i].href, "label",
+						     page_tr(req, nav_items[i].label), "current",
+						     current));
+	}
+	return nav;
+}
+
+/* The same page in the other language: the query kept, lang replaced. */
+static json_t *lang_switch_json(const struct request *req)
+{
+	int to_en = strcmp(req->lang, "en") != 0;
+	const char *code = to_en ? "en" : "fr";
+	struct buf href = BUF_INIT;
+	buf_adds(&href, req->path ? req->path : "/");
+	buf_addch(&href, '?');
+	for (size_t i = 0; i < req->query.n; i++) {
+		const struct param *p = &req->query.v[i];
+		if (!strcmp(p->name, "lang"))
+			continue;
+		buf_add_url_encoded(&href, p->name, strlen(p->name));
+		buf_addch(&href, '=');
+		buf_add_url_encoded(&href, p->value, p->value_len);
+		buf_addch(&href, '&');
+	}
+	buf_addf(&href, "lang=%s", code);
+	json_t *j = json_pack("{ss ss ss}", "href", href.ptr, "label", to_en ? "English" : "Français",
+			      "code", code);
+	buf_release(&href);
+	return j;
+}
+
+static void add_layout_keys(struct request *req, json_t *model, const char *title)
+{
+	json_object_set_new(model, "lang", json_string(req->lang));
+	json_object_set_new(model, "title", json_string(title ? title : ""));
+	if (req->territory)
+		json_object_set_new(model, "territory", territory_json(req->territory));
+	json_object_set_new(model, "nav", nav_json(req));
+	json_object_set_new(model, "lang_switch", lang_switch_json(req));
+	json_object_set_new(model, "stylesheet", json_string(page_static_url("style.css")));
+}
+
+static void render_failed(struct response *res)
+{
+	buf_reset(&res->body);
+	res->status = 500;
+	res->content_type = "text/plain; charset=utf-8";
+	buf_adds(&res->body, "500 Internal Server Error\n");
+}
+
+void page_render(struct request *req, struct response *res, int status, const char *name,
+		 const char *title, json_t *model)
+{
+	const struct template_set *set = app_templates();
+	add_layout_keys(req, model, title);
+	struct buf content = BUF_INIT;
+	int rc = template_render(set, name, model, translate, (void *)req->lang, &content);
+	if (rc == 0) {
+		json_object_set_new(model, "content", json_stringn(content.ptr, content.len));
+		buf_reset(&res->body);
+		rc = template_render(set, "layout", model, translate, (void *)req->lang, &res->body);
+	}
+	buf_release(&content);
+	json_decref(model);
+	if (rc < 0) {
+		render_failed(res);
+		return;
+	}
+	res->status = status;
+	res->content_type = "text/html; charset=utf-8";
+	if (!response_get_header(res, "Cache-Control"))
+		response_header(res, req->arena, "Cache-Control", "no-cache");
+}
+
+void page_error(struct request *req, struct response *res, int status)
+{
+	const char *title = "Server error", *message = error_texts[ARRAY_SIZE(error_texts) - 1].message;
+	for (size_t i = 0; i < ARRAY_SIZE(error_texts); i++) {
+		if (error_texts[i].status == status) {
+			title = error_texts[i].title;
+			message = error_texts[i].message;
+		}
+	}
+	json_t *model = json_pack("{si ss ss}", "status", status, "message", page_tr(req, message),
+				  "home_href", "/");
+	page_render(req, res, status, "error", page_tr(req, title), model);
+}
+
+const char *page_csrf(struct request *req, struct response *res)
+{
+	if (!req->session) {
+		const char *token;
+		if (!req->db || session_create(req->db, req->arena, 0, &req->session, &token) < 0)
+			return "";
+		int secure = app_cookies_secure();
+		const char *cookie = arena_printf(req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
+						  secure ? "__Host-tremplin_session" : "tremplin_session",
+						  token, secure ? "; Secure" : "");
+		response_header(res, req->arena, "Set-Cookie", cookie);
+	}
+	/* A page with a per-visitor token must not be stored by any cache. */
+	response_header(res, req->arena, "Cache-Control", "private, no-store");
+	return arena_strdup(req->arena, req->session->csrf);
+}

@@ -1,0 +1,545 @@
+/*
+ * The domain of a territory's pages, on every backend (SQLite always,
+ * PostgreSQL when TREMPLIN_TEST_PG is set): a demo loaded from JSON, then
+ * what the lists, pages and counts give; keyset pages that cover everything
+ * once; filters; a bad demo refused with a message naming the key and
+ * nothing written; one activity row per write.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/embedded.h"
+#include "core/mem.h"
+#include "domain/activity.h"
+#include "domain/demo.h"
+#include "domain/initiative.h"
+#include "domain/need.h"
+#include "domain/organisation.h"
+#include "domain/theme.h"
+
+static struct test_db_urls urls;
+static const char *current_url;
+
+#define N_NEEDS 23
+#define N_INITIATIVES 31
+#define N_THEMES 3
+
+static const char *const stage_cycle[] = { "idea", "improving", "project", "supported",
+					   "realised", "idea", "archived" };
+
+static json_t *demo_need(int i)
+{
+	char key[16], title[32];
+	snprintf(key, sizeof(key), "n%d", i);
+	snprintf(title, sizeof(title), "Besoin n°%d", i);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:i}", "key", key,
+			 "author", "alice", "title", title,
+			 "body", "Un besoin « réel » du quartier, décrit en détail.",
+			 "theme", i % 2 ? "theme-a" : "theme-b", "neighbourhood", "Centre",
+			 "lat", 48.77, "lng", 2.29, "metoo", i, "days_ago", (N_NEEDS - i) * 3);
+}
+
+/* Initiative i answers need i % 10 when i < 20: needs 10.. wait for an idea. */
+static json_t *demo_initiative(int i)
+{
+	char key[16], title[32], need[16];
+	snprintf(key, sizeof(key), "i%d", i);
+	snprintf(title, sizeof(title), "Idée n°%d", i);
+	snprintf(need, sizeof(need), "n%d", i % 10);
+	return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s, s:n, s:o, s:i, s:i}",
+			 "key", key, "author", "bob", "carrier", i % 3 ? NULL : "asso",
+			 "title", title, "summary", "Une idée pour le quartier.",
+			 "body", "## Détail\n\nTexte.", "stage", stage_cycle[i % ARRAY_SIZE(stage_cycle)],
+			 "outcome", i % 7 == 4 ? "event" : NULL, "theme", i % 2 ? "theme-a" : "theme-c",
+			 "neighbourhood", "needs", i < 20 ? json_pack("[s]", need) : json_array(),
+			 "supports", i, "days_ago", (N_INITIATIVES - i) * 2);
+}
+
+/* A demo with enough needs and initiatives for several pages; slug names the territory. */
+static char *demo_text(const char *slug)
+{
+	json_t *needs = json_array(), *initiatives = json_array();
+	for (int i = 0; i < N_NEEDS; i++)
+		json_array_append_new(needs, demo_need(i));
+	for (int i = 0; i < N_INITIATIVES; i++)
+		json_array_append_new(initiatives, demo_initiative(i));
+	json_t *root = json_pack(
+		"{s:{s:s, s:s, s:s, s:s, s:[s]},"
+		" s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:[s, s],"
+		" s:[{s:s, s:s, s:s}, {s:s, s:s}],"
+		" s:[{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}, {s:s, s:s, s:s, s:s}],"
+		" s:o, s:o}",
+		"territory", "slug", slug, "name", "UP Test", "tagline", "Tester ensemble",
+		"welcome", "# Bienvenue\n\nUn territoire d'essai.", "hosts", slug,
+		"themes", "slug", "theme-a", "name", "Thème A", "slug", "theme-b", "name", "Thème B",
+		"slug", "theme-c", "name", "Thème C",
+		"neighbourhoods", "Centre", "Les Blagis",
+		"people", "key", "alice", "display_name", "Alice Martin", "bio", "Habitante",
+		"key", "bob", "display_name", "Bob Durand",
+		"organisations", "key", "valley", "slug", "valley", "name", "Sceaux Valley", "kind",
+		"partner", "summary", "Le réseau des partenaires", "description", "**Accompagne**",
+		"website", "https://example.org", "partner", 1, "accredited", 1,
+		"key", "asso", "slug", "asso-du-quartier", "name", "Asso du quartier", "kind",
+		"association",
+		"needs", needs, "initiatives", initiatives);
+	assert_non_null(root);
+	char *text = json_dumps(root, 0);
+	json_decref(root);
+	return text;
+}
+
+static int64_t count_rows(struct db *db, const char *sql)
+{
+	int64_t n = -1;
+	assert_int_equal(db_query_int(db, &n, sql, ""), 0);
+	return n;
+}
+
+static int64_t load_demo(struct db *db, const char *slug)
+{
+	char *text = demo_text(slug);
+	assert_int_equal(demo_load_json(db, text, strlen(text)), 0);
+	free(text);
+	int64_t id = 0;
+	assert_int_equal(db_query_int(db, &id, "SELECT id FROM territories WHERE slug = ?", "t", slug), 0);
+	return id;
+}
+
+static int setup(void **state)
+{
+	struct db *db = test_db_open_migrated(current_url);
+	*state = db;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	db_close(*state);
+	return 0;
+}
+
+static void test_demo_load_writes_everything(void **state)
+{
+	struct db *db = *state;
+	assert_int_equal(demo_is_loaded(db, "test"), 0);
+	int64_t t = load_demo(db, "test");
+	assert_int_equal(demo_is_loaded(db, "test"), 1);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM themes"), N_THEMES);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM neighbourhoods"), 2);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM users"), 2);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM organisations WHERE is_partner = 1"
+					" AND accredited_at IS NOT NULL"), 1);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM needs WHERE lat IS NOT NULL"), N_NEEDS);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM initiatives"), N_INITIATIVES);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM initiative_needs"), 20);
+	assert_int_equal(count_rows(db, "SELECT SUM(idea_count) FROM needs"), 20);
+	/* Ids grow with dates, so "newest first" lists show dates in order. */
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM needs a JOIN needs b ON a.id < b.id"
+					" WHERE a.created_at > b.created_at"), 0);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM initiatives WHERE created_at > 0"
+					" AND created_at < 1000000000"), 0);
+	/* Loading the same territory twice is refused. */
+	char *text = demo_text("test");
+	assert_int_equal(demo_load_json(db, text, strlen(text)), -1);
+	free(text);
+	assert_true(t > 0);
+}
+
+/*
+ * Walk every page of needs; each id seen once, newest first, each by author
+ * (unless NULL). Returns the number seen.
+ */
+static int walk_needs(struct db *db, int64_t t, int without_idea, int limit, const char *author)
+{
+	struct need_filter f = { .limit = limit, .without_idea = without_idea };
+	int64_t last = INT64_MAX;
+	int seen = 0;
+	for (;;) {
+		json_t *page;
+		uint64_t before_count = db_statement_count(db);
+		assert_int_equal(need_list(db, t, &f, &page), 0);
+		assert_int_equal(db_statement_count(db) - before_count, 1);
+		json_t *items = json_object_get(page, "items"), *item;
+		size_t i;
+		assert_true(json_array_size(items) <= (size_t)limit);
+		json_array_foreach(items, i, item) {
+			int64_t id = json_integer_value(json_object_get(item, "id"));
+			assert_true(id < last);
+			last = id;
+			seen++;
+			if (without_idea)
+				assert_int_equal(json_integer_value(json_object_get(item, "idea_count")), 0);
+			assert_non_null(json_string_value(json_object_get(item, "excerpt")));
+			if (author)
+				assert_string_equal(json_string_value(json_object_get(
+					json_object_get(item, "author"), "name")), author);
+		}
+		json_t *next = json_object_get(page, "next_before");
+		if (json_is_null(next)) {
+			json_decref(page);
+			return seen;
+		}
+		assert_int_equal(json_array_size(items), limit);
+		f.before = json_integer_value(next);
+		assert_int_equal(f.before, last);
+		json_decref(page);
+	}
+}
+
+static void test_need_pages_and_counts(void **state)
+{
+	struct db *db = *state;
+	int64_t t = load_demo(db, "test");
+	int64_t total, waiting;
+	assert_int_equal(need_counts(db, t, &total, &waiting), 0);
+	assert_int_equal(total, N_NEEDS);
+	assert_int_equal(waiting, N_NEEDS - 10);
+	assert_int_equal(walk_needs(db, t, 0, 10, "Alice Martin"), N_NEEDS);
+	assert_int_equal(walk_needs(db, t, 0, N_NEEDS, "Alice Martin"), N_NEEDS); /* exactly one page */
+	assert_int_equal(walk_needs(db, t, 0, N_NEEDS - 1, "Alice Martin"), N_NEEDS); /* one item on page 2 */
+	assert_int_equal(walk_needs(db, t, 1, 5, "Alice Martin"), N_NEEDS - 10);
+	/* A page past the end is empty, not an error. */
+	struct need_filter f = { .limit = 5, .before = 1 };
+	json_t *page;
+	assert_int_equal(need_list(db, t, &f, &page), 0);
+	assert_int_equal(json_array_size(json_object_get(page, "items")), 0);
+	json_decref(page);
+}
+
+static int walk_initiatives(struct db *db, int64_t t, const char *stage, int64_t theme_id,
+			    int limit)
+{
+	struct initiative_filter f = { .limit = limit, .stage = stage, .theme_id = theme_id };
+	int64_t last = INT64_MAX;
+	int seen = 0;
+	for (;;) {
+		json_t *page;
+		assert_int_equal(initiative_list(db, t, &f, &page), 0);
+		json_t *item;
+		size_t i;
+		json_array_foreach(json_object_get(page, "items"), i, item) {
+			int64_t id = json_integer_value(json_object_get(item, "id"));
+			assert_true(id < last);
+			last = id;
+			seen++;
+			if (stage)
+				assert_string_equal(json_string_value(json_object_get(item, "stage")), stage);
+			if (theme_id)
+				assert_string_equal(json_string_value(json_object_get(
+					json_object_get(item, "theme"), "slug")), "theme-a");
+		}
+		json_t *next = json_object_get(page, "next_before");
+		int done = json_is_null(next);
+		f.before = json_integer_value(next);
+		json_decref(page);
+		if (done)
+			return seen;
+	}
+}
+
+static void test_initiative_pages_filters_counts(void **state)
+{
+	struct db *db = *state;
+	int64_t t = load_demo(db, "test");
+	int64_t theme_a;
+	assert_int_equal(theme_find(db, t, "theme-a", &theme_a), 0);
+	assert_int_equal(theme_find(db, t, "nope", &theme_a), 1);
+	assert_int_equal(theme_find(db, t, "theme-a", &theme_a), 0);
+	assert_int_equal(walk_initiatives(db, t, NULL, 0, 7), N_INITIATIVES);
+	json_t *counts;
+	assert_int_equal(initiative_stage_counts(db, t, &counts), 0);
+	int64_t sum = 0;
+	for (size_t i = 0; i < initiative_stage_count; i++) {
+		const char *code = initiative_stages[i].code;
+		int64_t n = json_integer_value(json_object_get(counts, code));
+		assert_int_equal(walk_initiatives(db, t, code, 0, 3), n);
+		sum += n;
+	}
+	assert_int_equal(sum, N_INITIATIVES);
+	assert_int_equal(json_integer_value(json_object_get(counts, "merged")), 0);
+	json_decref(counts);
+	int64_t odd = walk_initiatives(db, t, NULL, theme_a, 4);
+	assert_int_equal(odd, N_INITIATIVES / 2);
+	int64_t both = walk_initiatives(db, t, "idea", theme_a, 2);
+	assert_int_equal(both, count_rows(db, "SELECT COUNT(*) FROM initiatives i JOIN themes t"
+					      " ON t.id = i.theme_id WHERE i.stage = 'idea'"
+					      " AND t.slug = 'theme-a'"));
+	struct initiative_filter bad = { .limit = 5, .stage = "nope" };
+	json_t *page;
+	assert_int_equal(initiative_list(db, t, &bad, &page), -1);
+}
+
+static void test_get_one_with_names(void **state)
+{
+	struct db *db = *state;
+	int64_t t = load_demo(db, "test");
+	int64_t other = load_demo(db, "other");
+	int64_t need_id, in_id;
+	assert_int_equal(db_query_int(db, &need_id, "SELECT n.id FROM needs n WHERE n.title = ?"
+				      " AND n.territory_id = ?", "ti", "Besoin n°3", t), 0);
+	json_t *need;
+	uint64_t before = db_statement_count(db);
+	assert_int_equal(need_get(db, t, need_id, &need), 0);
+	assert_int_equal(db_statement_count(db) - before, 2);
+	assert_string_equal(json_string_value(json_object_get(need, "title")), "Besoin n°3");
+	assert_string_equal(json_string_value(json_object_get(need, "neighbourhood")), "Centre");
+	assert_true(json_real_value(json_object_get(need, "lat")) > 48.7);
+	/* Initiatives 3 and 13 answer need 3, newest first. */
+	json_t *ideas = json_object_get(need, "ideas");
+	assert_int_equal(json_array_size(ideas), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ideas, 0), "title")),
+			    "Idée n°13");
+	json_decref(need);
+	/* Another territory's need is not found from this one. */
+	assert_int_equal(need_get(db, other, need_id, &need), 1);
+	assert_int_equal(need_get(db, t, 999999, &need), 1);
+
+	assert_int_equal(db_query_int(db, &in_id, "SELECT id FROM initiatives WHERE title = ?"
+				      " AND territory_id = ?", "ti", "Idée n°3", t), 0);
+	json_t *in;
+	assert_int_equal(initiative_get(db, t, in_id, &in), 0);
+	assert_string_equal(json_string_value(json_object_get(in, "stage")), "supported");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(in, "carrier"), "slug")),
+			    "asso-du-quartier");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(in, "author"), "name")),
+			    "Bob Durand");
+	assert_string_equal(json_string_value(json_object_get(in, "body")), "## Détail\n\nTexte.");
+	assert_int_equal(json_array_size(json_object_get(in, "needs")), 1);
+	json_decref(in);
+	assert_int_equal(initiative_get(db, other, in_id, &in), 1);
+
+	json_t *org;
+	assert_int_equal(organisation_get_by_slug(db, t, "asso-du-quartier", &org), 0);
+	/* It carries one initiative in three: 0, 3, 6... */
+	assert_int_equal(json_array_size(json_object_get(org, "initiatives")), (N_INITIATIVES + 2) / 3);
+	assert_false(json_is_true(json_object_get(org, "partner")));
+	json_decref(org);
+	assert_int_equal(organisation_get_by_slug(db, t, "nope", &org), 1);
+	json_t *partners;
+	assert_int_equal(organisation_list(db, t, ORGANISATION_PARTNERS, &partners), 0);
+	assert_int_equal(json_array_size(partners), 1);
+	assert_true(json_is_true(json_object_get(json_array_get(partners, 0), "accredited")));
+	json_decref(partners);
+}
+
+/* Run demo_load_json on text and return what it logged (free() it). */
+static char *load_logged(struct db *db, const char *text, int *rc)
+{
+	char path[] = "/tmp/tremplin-test-log-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	int saved = dup(2);
+	fflush(stderr);
+	dup2(fd, 2);
+	*rc = demo_load_json(db, text, strlen(text));
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	char *log = xcalloc(4096, 1);
+	assert_true(pread(fd, log, 4095, 0) >= 0);
+	close(fd);
+	unlink(path);
+	return log;
+}
+
+static void test_bad_demo_refused(void **state)
+{
+	struct db *db = *state;
+	static const struct {
+		const char *text;
+		const char *message; /* what the log must name */
+	} cases[] = {
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"themes\": [{\"slug\": \"a\","
+		  " \"name\": \"A\", \"colour\": \"red\"}]}", "themes[0].colour: unknown key" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"initiatives\": [{\"key\": \"i\", \"author\": \"p\","
+		  " \"title\": \"T\", \"stage\": \"dream\", \"days_ago\": 1}]}",
+		  "initiatives[0].stage: \"dream\" is not one of" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"needs\": [{\"key\": \"n\", \"author\": \"p\","
+		  " \"title\": \"T\", \"theme\": \"nope\", \"days_ago\": 1}]}",
+		  "needs[0].theme: \"nope\" is not a theme's slug" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}, {\"key\": \"p\", \"display_name\": \"Q\"}]}",
+		  "people[1].key: \"p\" is already" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"needs\": [{\"key\": \"n\", \"author\": \"p\","
+		  " \"title\": \"T\"}]}", "needs[0].days_ago: missing" },
+		{ "{\"territory\": {\"slug\": \"X Y\", \"name\": \"X\"}}", "territory.slug" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"organisations\": [{\"key\":"
+		  " \"o\", \"slug\": \"o\", \"name\": \"O\", \"kind\": \"partner\", \"website\":"
+		  " \"javascript:alert(1)\"}]}", "organisations[0]" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"needs\": 3}", "needs: must be" },
+		{ "{\"territory\": {\"slug\": \"x\"", "demo: line 1" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"extra\": []}", "file.extra: unknown key" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc;
+		char *log = load_logged(db, cases[i].text, &rc);
+		if (rc != -1 || !strstr(log, cases[i].message))
+			fail_msg("case %zu: rc %d, log: %s", i, rc, log);
+		free(log);
+	}
+	/* Nothing was written by any of them, not even the territory or an activity. */
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM territories"), 0);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM users"), 0);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities"), 0);
+}
+
+static int64_t activities_of(struct db *db, const char *type, int64_t id, int64_t actor)
+{
+	int64_t n = -1;
+	assert_int_equal(db_query_int(db, &n,
+				      "SELECT COUNT(*) FROM activities WHERE object_type = ? AND object_id = ?"
+				      " AND verb = 'Create' AND COALESCE(actor_id, 0) = ?",
+				      "tii", type, id, actor),
+			 0);
+	return n;
+}
+
+static void test_each_create_records_one_activity(void **state)
+{
+	struct db *db = *state;
+	int64_t t = load_demo(db, "test");
+	int64_t alice, theme;
+	assert_int_equal(db_query_int(db, &alice, "SELECT id FROM users WHERE display_name = ?", "t",
+				      "Alice Martin"), 0);
+	assert_int_equal(theme_find(db, t, "theme-c", &theme), 0);
+	/* The demo recorded one activity per need and initiative. */
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities WHERE object_type = 'need'"),
+			 N_NEEDS);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities WHERE object_type ="
+					" 'initiative'"), N_INITIATIVES);
+
+	struct need_new n = { .author_id = alice, .title = "Un banc près de l'école",
+			      .body = "Pour attendre.", .theme_id = theme };
+	int64_t need_id;
+	assert_int_equal(need_create(db, t, &n, &need_id), 0);
+	assert_int_equal(activities_of(db, "need", need_id, alice), 1);
+
+	struct organisation_new o = { .slug = "cafe", .name = "Café", .kind = "social_enterprise" };
+	int64_t org_id;
+	assert_int_equal(organisation_create(db, t, &o, &org_id), 0);
+	assert_int_equal(activities_of(db, "organisation", org_id, 0), 1);
+
+	int64_t needs[] = { need_id };
+	struct initiative_new in = { .author_id = alice, .carrier_org_id = org_id,
+				     .title = "Des bancs partout", .need_ids = needs, .n_needs = 1 };
+	int64_t in_id;
+	assert_int_equal(initiative_create(db, t, &in, &in_id), 0);
+	assert_int_equal(activities_of(db, "initiative", in_id, alice), 1);
+	json_t *need;
+	assert_int_equal(need_get(db, t, need_id, &need), 0);
+	assert_int_equal(json_integer_value(json_object_get(need, "idea_count")), 1);
+	json_decref(need);
+
+	/* A failed write leaves nothing: neither the row nor its activity nor the need's count. */
+	int64_t rows = count_rows(db, "SELECT COUNT(*) FROM initiatives");
+	int64_t acts = count_rows(db, "SELECT COUNT(*) FROM activities");
+	int64_t foreign_need;
+	int64_t other = load_demo(db, "other");
+	acts = count_rows(db, "SELECT COUNT(*) FROM activities");
+	assert_int_equal(db_query_int(db, &foreign_need, "SELECT MAX(id) FROM needs WHERE territory_id = ?",
+				      "i", other), 0);
+	int64_t mixed[] = { need_id, foreign_need };
+	in.need_ids = mixed;
+	in.n_needs = 2;
+	log_set_quiet(1);
+	assert_int_equal(initiative_create(db, t, &in, &in_id), -1);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM initiatives"), rows + N_INITIATIVES);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities"), acts);
+	assert_int_equal(need_get(db, t, need_id, &need), 0);
+	assert_int_equal(json_integer_value(json_object_get(need, "idea_count")), 1);
+	json_decref(need);
+	/* A theme of another territory is refused too. */
+	int64_t foreign_theme;
+	assert_int_equal(theme_find(db, other, "theme-a", &foreign_theme), 0);
+	n.theme_id = foreign_theme;
+	assert_int_equal(need_create(db, t, &n, &need_id), -1);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities"), acts);
+}
+
+/* List excerpts are plain text: Markdown marks and line breaks do not show on a card. */
+static void test_excerpt_is_plain_text(void **state)
+{
+	struct db *db = *state;
+	int64_t t = load_demo(db, "test");
+	struct need_new n = { .title = "Court", .body = "## Un titre\n\n- **un** point\n- un `autre`\n\n> cité" };
+	int64_t id;
+	assert_int_equal(need_create(db, t, &n, &id), 0);
+	char long_body[600];
+	memset(long_body, 0, sizeof(long_body));
+	static const char word[] = "éléphants, "; /* 11 characters, 13 bytes */
+	for (size_t i = 0; i + sizeof(word) < sizeof(long_body); i += sizeof(word) - 1)
+		memcpy(long_body + i, word, sizeof(word) - 1);
+	struct need_new l = { .title = "Long", .body = long_body };
+	assert_int_equal(need_create(db, t, &l, &id), 0);
+	struct need_filter f = { .limit = 2 };
+	json_t *page;
+	assert_int_equal(need_list(db, t, &f, &page), 0);
+	json_t *items = json_object_get(page, "items");
+	const char *cut = json_string_value(json_object_get(json_array_get(items, 0), "excerpt"));
+	const char *plain = json_string_value(json_object_get(json_array_get(items, 1), "excerpt"));
+	assert_string_equal(plain, "Un titre un point un autre cité");
+	/* Cut on a word, at most 180 characters and the ellipsis, never inside a character. */
+	size_t len = strlen(cut);
+	assert_true(len > 150 && len < 180 * 2);
+	assert_null(strstr(cut, ", …"));
+	assert_string_equal(cut + len - strlen("éléphants…"), "éléphants…");
+	json_decref(page);
+}
+
+/* The real demo, once db/demo/sceaux.json is in the build. */
+static void test_sceaux_demo(void **state)
+{
+	struct db *db = *state;
+	int found = 0;
+	for (const struct embedded_file *f = embedded_demo; f->name; f++)
+		found |= !strcmp(f->name, "sceaux.json");
+	assert_int_equal(demo_load(db, "no-such-demo"), -1);
+	if (!found)
+		skip();
+	assert_int_equal(demo_load(db, "sceaux"), 0);
+	assert_int_equal(demo_is_loaded(db, "sceaux"), 1);
+	int64_t t;
+	assert_int_equal(db_query_int(db, &t, "SELECT id FROM territories WHERE slug = 'sceaux'", ""), 0);
+	int64_t total, waiting;
+	assert_int_equal(need_counts(db, t, &total, &waiting), 0);
+	assert_true(total > 0);
+	assert_int_equal(walk_needs(db, t, 0, 4, NULL), total);
+	assert_int_equal(walk_needs(db, t, 1, 3, NULL), waiting);
+	json_t *counts;
+	assert_int_equal(initiative_stage_counts(db, t, &counts), 0);
+	json_decref(counts);
+	assert_true(count_rows(db, "SELECT COUNT(*) FROM initiatives") > 0);
+}
+
+#define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		DB_TEST(test_demo_load_writes_everything),
+		DB_TEST(test_need_pages_and_counts),
+		DB_TEST(test_initiative_pages_filters_counts),
+		DB_TEST(test_get_one_with_names),
+		DB_TEST(test_bad_demo_refused),
+		DB_TEST(test_each_create_records_one_activity),
+		DB_TEST(test_excerpt_is_plain_text),
+		DB_TEST(test_sceaux_demo),
+	};
+	int failed = 0;
+	log_set_quiet(1);
+	test_db_urls_init(&urls);
+	for (int i = 0; i < urls.count; i++) {
+		current_url = urls.url[i];
+		failed += _cmocka_run_group_tests(test_db_name(current_url), tests, ARRAY_SIZE(tests), NULL,
+						  NULL);
+	}
+	test_db_urls_release(&urls);
+	return failed ? 1 : 0;
+}
