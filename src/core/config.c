@@ -65,6 +65,16 @@ static int set_value(const struct config_option *o, const char *value, const cha
 	BUG("unknown option type");
 }
 
+/* "--access-log 0" as well as "--access-log" and "--access-log=0". */
+static int is_flag_word(const char *s)
+{
+	static const char *const words[] = { "0", "1", "true", "false", "yes", "no" };
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcmp(s, words[i]))
+			return 1;
+	return 0;
+}
+
 static const struct config_option *find(const struct config_option *opts, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -114,7 +124,7 @@ int config_parse(const struct config_option *opts, size_t n, int argc, char **ar
 			return error("unknown option '--%s' (see --help)", name);
 		const char *value = eq ? eq + 1 : NULL;
 		if (!value && o->type == CONFIG_FLAG)
-			value = "1";
+			value = i + 1 < argc && is_flag_word(argv[i + 1]) ? argv[++i] : "1";
 		if (!value && ++i < argc)
 			value = argv[i];
 		if (!value)
