@@ -53,6 +53,7 @@ enum http_method {
 
 struct session;
 struct territory;
+struct user;
 struct db;
 
 struct request {
@@ -78,6 +79,8 @@ struct request {
 	struct db *db;
 	const struct territory *territory;
 	struct session *session; /* NULL until loaded or created */
+	struct user *user; /* the logged-in person, or NULL */
+	int role; /* their enum role (auth/permission.h) in this territory; 0: visitor */
 
 	/* Header lookup, provided by the server (case-insensitive name). */
 	const char *(*header_fn)(void *ctx, const char *name);

@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "db/db.h"
 #include "domain/territory.h"
+#include "domain/user.h"
 #include "http/static.h"
 #include "view/i18n.h"
 #include "view/template.h"
@@ -117,6 +118,26 @@ static int state_changing(const struct request *req)
 	return req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE);
 }
 
+/* The person behind the session, and their role in this territory. */
+static int load_user(struct request *req)
+{
+	req->role = ROLE_VISITOR;
+	if (!req->session || !req->session->user_id)
+		return 0;
+	int rc = user_get(req->db, req->arena, req->session->user_id, &req->user);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) { /* the account is gone: the session means nothing */
+		req->user = NULL;
+		return 0;
+	}
+	int role = user_role(req->db, req->user, req->territory->id);
+	if (role < 0)
+		return -1;
+	req->role = role;
+	return 0;
+}
+
 static int app_prepare(struct request *req, struct response *res, const struct route *route)
 {
 	req->territory = territory_for_host(req->host);
@@ -129,6 +150,8 @@ static int app_prepare(struct request *req, struct response *res, const struct r
 		return 500;
 	const char *token = params_get(&req->cookies, session_cookie_name());
 	if (session_load(req->db, req->arena, token, &req->session) < 0)
+		return 500;
+	if (load_user(req) < 0)
 		return 500;
 	if (state_changing(req) &&
 	    !session_csrf_valid(req->session, params_get(&req->form, "csrf")))

@@ -10,6 +10,7 @@
 #include "core/mem.h"
 #include "domain/contact.h"
 #include "domain/territory.h"
+#include "web/guard.h"
 #include "web/page.h"
 #include "core/banned.h"
 
@@ -52,6 +53,8 @@ static const char *field(const struct request *req, const char *name)
 
 void contact_post(struct request *req, struct response *res)
 {
+	if (guard(req, res, ACT_CONTACT_SEND) < 0)
+		return;
 	const char *name = field(req, "name");
 	const char *email = field(req, "email");
 	const char *message = field(req, "message");

@@ -128,6 +128,7 @@ static void add_layout_keys(struct request *req, json_t *model, const char *titl
 	json_object_set_new(model, "nav", nav_json(req));
 	json_object_set_new(model, "lang_switch", lang_switch_json(req));
 	json_object_set_new(model, "stylesheet", json_string(page_static_url("style.css")));
+	json_object_set_new(model, "favicon", json_string(page_static_url("favicon.svg")));
 }
 
 static void render_failed(struct response *res)

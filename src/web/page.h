@@ -19,7 +19,7 @@
  * template too:
  *   lang ("fr"|"en"), territory {id, slug, name, tagline},
  *   nav [{href, label, current}], lang_switch {href, label, code},
- *   stylesheet (URL), csrf (only once page_csrf() was called), title.
+ *   stylesheet and favicon (URLs), csrf (only once page_csrf() was called), title.
  */
 void page_render(struct request *req, struct response *res, int status, const char *name,
 		 const char *title, json_t *model);
