@@ -42,6 +42,8 @@ static const struct config_option serve_options[] = {
 	{ "templates", CONFIG_STRING, &app_cfg.templates_dir, "templates", "folder of the page templates" },
 	{ "static", CONFIG_STRING, &app_cfg.static_dir, "static", "folder of the static files" },
 	{ "locale", CONFIG_STRING, &app_cfg.locale_dir, "build/locale", "folder of the compiled translations (.mo)" },
+	{ "common-passwords", CONFIG_STRING, &app_cfg.common_passwords, "data/common-passwords.txt",
+	  "passwords refused as too common, one per line" },
 };
 
 static const struct config_option migrate_options[] = {
@@ -64,9 +66,7 @@ static int latest_migration(void)
 
 static int open_db(struct db **db)
 {
-	if (db_open(db_url, db) < 0)
-		return error("cannot open database '%s'", db_url);
-	return 0;
+	return db_open(db_url, db); /* which logs the reason in one line */
 }
 
 static int cmd_migrate(void)

@@ -8,7 +8,7 @@ set -eu
 PKGS="build-essential pkg-config gettext libmicrohttpd-dev libsqlite3-dev libpq-dev
 libcmark-dev libjansson-dev libsodium-dev libcurl4-openssl-dev"
 # Tests: unit tests, PostgreSQL, browser.
-PKGS="$PKGS libcmocka-dev postgresql chromium"
+PKGS="$PKGS libcmocka-dev postgresql chromium python3-aiosmtpd sqlite3"
 # Node.js runs the black-box and browser tests; Debian's is used when none is installed.
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 

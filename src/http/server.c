@@ -85,6 +85,20 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return c;
 }
 
+/* The path as one token: no space, control byte or newline can forge a line. */
+static void log_path(struct buf *out, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p <= ' ' || *p == 0x7f || *p == '%' || *p == '"') {
+			char enc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+			buf_add(out, enc, 3);
+		} else {
+			buf_addch(out, (char)*p);
+		}
+	}
+}
+
 static void log_access(const struct conn_ctx *c, size_t bytes)
 {
 	char when[32];
@@ -92,10 +106,12 @@ static void log_access(const struct conn_ctx *c, size_t bytes)
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct buf path = BUF_INIT;
+	log_path(&path, c->req.path ? c->req.path : "-");
 	/* One call per line, so concurrent workers do not interleave. */
 	printf("%s %s %s %d %zu %llu\n", when, c->req.method_name ? c->req.method_name : "-",
-	       c->req.path ? c->req.path : "-", c->res.status, bytes,
-	       (unsigned long long)elapsed_us(&c->start));
+	       path.ptr, c->res.status, bytes, (unsigned long long)elapsed_us(&c->start));
+	buf_release(&path);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

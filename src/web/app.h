@@ -16,6 +16,7 @@ struct app_config {
 	const char *static_dir;
 	const char *locale_dir;
 	const char *public_url; /* "https://..." makes cookies Secure */
+	const char *common_passwords; /* list of passwords refused as too common */
 };
 
 /* Load everything the pages need; 0, or -1 (logged). */

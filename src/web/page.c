@@ -11,6 +11,7 @@
 #include "auth/session.h"
 #include "core/mem.h"
 #include "domain/territory.h"
+#include "domain/user.h"
 #include "http/static.h"
 #include "view/i18n.h"
 #include "view/template.h"
@@ -129,6 +130,9 @@ static void add_layout_keys(struct request *req, json_t *model, const char *titl
 	json_object_set_new(model, "lang_switch", lang_switch_json(req));
 	json_object_set_new(model, "stylesheet", json_string(page_static_url("style.css")));
 	json_object_set_new(model, "favicon", json_string(page_static_url("favicon.svg")));
+	if (req->user)
+		json_object_set_new(model, "user", json_pack("{sI ss}", "id", (json_int_t)req->user->id,
+							     "display_name", req->user->display_name));
 }
 
 static void render_failed(struct response *res)
@@ -143,6 +147,9 @@ void page_render(struct request *req, struct response *res, int status, const ch
 		 const char *title, json_t *model)
 {
 	const struct template_set *set = app_templates();
+	/* A logged-in person's pages carry the log-out form, which needs the token. */
+	if (req->user && !json_object_get(model, "csrf"))
+		json_object_set_new(model, "csrf", json_string(page_csrf(req, res)));
 	add_layout_keys(req, model, title);
 	struct buf content = BUF_INIT;
 	int rc = template_render(set, name, model, translate, (void *)req->lang, &content);
