@@ -8,19 +8,10 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/utf8.h"
 #include "db/db.h"
 #include "domain/activity.h"
 #include "core/banned.h"
-
-/* Characters, not bytes: limits are stated to people in characters. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 static int blank(const char *s)
 {

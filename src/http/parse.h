@@ -11,13 +11,12 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/utf8.h"
 #include "http/request.h"
 
 /* Most fields accepted in one query or form; beyond: -1 (400). */
 #define PARSE_MAX_FIELDS 1000
 
-/* 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
-int utf8_valid(const char *s, size_t len);
 
 /*
  * Decode %XX escapes (and '+' as space when plus_is_space) of s[0..len) into

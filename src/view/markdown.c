@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/banned.h"
 
 #if CMARK_VERSION < ((0 << 16) | (29 << 8))
@@ -24,51 +25,6 @@
  * text's plain quotes and apostrophes into English ones.
  */
 #define MARKDOWN_OPTIONS CMARK_OPT_DEFAULT
-
-/* Length of the UTF-8 sequence at s[0..len), or 0 if it is not well formed. */
-static size_t utf8_sequence(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
-static int utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_sequence(u + i, len - i);
-		if (!n)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
 
 int markdown_to_html(const char *md, size_t len, struct buf *out)
 {
