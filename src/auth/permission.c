@@ -21,6 +21,7 @@ static const struct {
 } permissions[ACT__COUNT] = {
 	{ ACT_CONTACT_SEND, "contact.send", ANYONE },
 	{ ACT_ACCOUNT_MANAGE, "account.manage", SIGNED_IN },
+	{ ACT_ACCOUNT_ACCESS, "account.access", ANYONE },
 	{ ACT_CONTRIBUTE, "contribute", MEMBERS },
 	{ ACT_ORGANISATION_CREATE, "organisation.create", MEMBERS },
 	{ ACT_MODERATE, "moderate", R(ROLE_ANIMATOR) | R(ROLE_ADMIN) },

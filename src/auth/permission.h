@@ -18,6 +18,7 @@ enum role {
 enum action {
 	ACT_CONTACT_SEND,
 	ACT_ACCOUNT_MANAGE, /* own profile, settings, data, deletion */
+	ACT_ACCOUNT_ACCESS, /* sign up, log in and out, confirm an address, reset a password */
 	ACT_CONTRIBUTE, /* post needs and ideas, comment, support, follow */
 	ACT_ORGANISATION_CREATE,
 	ACT_MODERATE, /* animators: move initiatives, curate */
