@@ -94,6 +94,9 @@ static const char need_sql[] =
 	INITIATIVE_LIST_COLUMNS " JOIN initiative_needs x ON x.initiative_id = i.id"
 				" WHERE i.territory_id = ? AND x.need_id = ?" INITIATIVE_PAGE;
 
+static const char author_sql[] =
+	INITIATIVE_LIST_COLUMNS " WHERE i.territory_id = ? AND i.author_id = ?" INITIATIVE_PAGE;
+
 static json_t *initiative_row(struct db_stmt *st)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
@@ -102,7 +105,7 @@ static json_t *initiative_row(struct db_stmt *st)
 			 "stage", row_string(st, 3), "outcome_kind", row_string_or_null(st, 4),
 			 "support_count", row_int(st, 5), "comment_count", row_int(st, 6),
 			 "created_at", row_int(st, 7), "theme", row_slug_ref(st, 8, 9),
-			 "neighbourhood", row_string_or_null(st, 10), "author", row_ref(st, 11, 12),
+			 "neighbourhood", row_string_or_null(st, 10), "author", row_author(st, 11, 12),
 			 "carrier", row_slug_ref(st, 13, 14));
 }
 
@@ -192,6 +195,12 @@ int initiative_list_by_need(struct db *db, int64_t territory_id, int64_t need_id
 			    json_t **out)
 {
 	return list_by(db, need_sql, territory_id, need_id, limit, out);
+}
+
+int initiative_list_by_author(struct db *db, int64_t territory_id, int64_t author_id, int limit,
+			      json_t **out)
+{
+	return list_by(db, author_sql, territory_id, author_id, limit, out);
 }
 
 int initiative_stage_counts(struct db *db, int64_t territory_id, json_t **out)

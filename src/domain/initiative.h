@@ -47,9 +47,11 @@ struct initiative_filter {
  * Initiatives matching f, newest first, in one query:
  *   {"items": [{id, title, summary, stage, outcome_kind|null,
  *               theme {slug, name}|null, neighbourhood|null,
- *               author {id, name}|null, carrier {slug, name}|null,
+ *               author {id, name, deleted}, carrier {slug, name}|null,
  *               support_count, comment_count, created_at}],
  *    "next_before": id of the last item when there is another page, else null}
+ * author is {id: null, name: USER_DELETED_NAME, deleted: true} once the
+ * account is deleted (row.h, row_author()).
  * *out is a new reference. 0 or -1 (also for an unknown stage).
  */
 int initiative_list(struct db *db, int64_t territory_id, const struct initiative_filter *f,
@@ -70,6 +72,14 @@ int initiative_list_by_carrier(struct db *db, int64_t territory_id, int64_t org_
  */
 int initiative_list_by_need(struct db *db, int64_t territory_id, int64_t need_id, int limit,
 			    json_t **out);
+
+/*
+ * Initiatives a person proposed in the territory, newest first, at most
+ * limit (1..100): {"items": [...], "next_before"} as initiative_list()
+ * gives. *out is a new reference. 0 or -1.
+ */
+int initiative_list_by_author(struct db *db, int64_t territory_id, int64_t author_id, int limit,
+			      json_t **out);
 
 /* {"idea": n, "improving": n, ...} with every stage code, 0 when none. New reference. 0 or -1. */
 int initiative_stage_counts(struct db *db, int64_t territory_id, json_t **out);

@@ -47,7 +47,7 @@ static json_t *need_row(struct db_stmt *st)
 			 "id", row_int(st, 0), "title", row_string(st, 1),
 			 "metoo_count", row_int(st, 3), "idea_count", row_int(st, 4),
 			 "created_at", row_int(st, 5), "theme", row_slug_ref(st, 6, 7),
-			 "neighbourhood", row_string_or_null(st, 8), "author", row_ref(st, 9, 10),
+			 "neighbourhood", row_string_or_null(st, 8), "author", row_author(st, 9, 10),
 			 "excerpt", row_excerpt(st, 2, NEED_EXCERPT_CHARS, NEED_EXCERPT_FETCHED));
 }
 
@@ -82,6 +82,26 @@ int need_list(struct db *db, int64_t territory_id, const struct need_filter *f, 
 	else
 		st = db_query(db, &step, NEED_LIST_COLUMNS " WHERE n.territory_id = ?" NEED_PAGE,
 			      "iii", territory_id, before, (int64_t)limit + 1);
+	if (!st)
+		return -1;
+	json_t *page = json_pack("{s:[], s:n}", "items", "next_before");
+	if (collect_page(st, step, limit, page)) {
+		json_decref(page);
+		return -1;
+	}
+	*out = page;
+	return 0;
+}
+
+int need_list_by_author(struct db *db, int64_t territory_id, int64_t author_id, int limit,
+			json_t **out)
+{
+	limit = limit < 1 ? 1 : limit > PAGE_MAX ? PAGE_MAX : limit;
+	int step;
+	struct db_stmt *st = db_query(db, &step,
+				      NEED_LIST_COLUMNS " WHERE n.territory_id = ? AND n.author_id = ?"
+				      NEED_PAGE,
+				      "iiii", territory_id, author_id, INT64_MAX, (int64_t)limit + 1);
 	if (!st)
 		return -1;
 	json_t *page = json_pack("{s:[], s:n}", "items", "next_before");

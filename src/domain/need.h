@@ -26,12 +26,22 @@ struct need_filter {
 /*
  * Needs of the territory matching f, newest first, in one query:
  *   {"items": [{id, title, excerpt, theme {slug, name}|null,
- *               neighbourhood|null, author {id, name}|null,
+ *               neighbourhood|null, author {id, name, deleted},
  *               metoo_count, idea_count, created_at}],
  *    "next_before": id of the last item when there is another page, else null}
+ * author is {id: null, name: USER_DELETED_NAME, deleted: true} once the
+ * account is deleted (row.h, row_author()).
  * *out is a new reference. 0 or -1.
  */
 int need_list(struct db *db, int64_t territory_id, const struct need_filter *f, json_t **out);
+
+/*
+ * The needs a person posted in the territory, newest first, at most limit
+ * (1..100): {"items", "next_before"} as need_list() gives. *out is a new
+ * reference. 0 or -1.
+ */
+int need_list_by_author(struct db *db, int64_t territory_id, int64_t author_id, int limit,
+			json_t **out);
 
 /* How many needs the territory has, and how many of them no idea answers. 0 or -1. */
 int need_counts(struct db *db, int64_t territory_id, int64_t *total, int64_t *without_idea);
@@ -39,7 +49,7 @@ int need_counts(struct db *db, int64_t territory_id, int64_t *total, int64_t *wi
 /*
  * One need with its names joined, and the initiatives answering it
  * (newest first, at most 50):
- *   {id, title, body, theme|null, neighbourhood|null, author|null, lat|null,
+ *   {id, title, body, theme|null, neighbourhood|null, author, lat|null,
  *    lng|null, metoo_count, idea_count, created_at, updated_at,
  *    "ideas": [initiative_list() items]}
  * 0 with *out a new reference, 1 if the territory has no such need, -1 on error.

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "db/db.h"
+#include "domain/user.h"
 #include "core/banned.h"
 
 /* When cutting an excerpt, look back this far for a space to cut at. */
@@ -45,6 +46,14 @@ json_t *row_ref(struct db_stmt *st, int col_id, int col_name)
 		return json_null();
 	return json_pack("{s:I, s:o}", "id", (json_int_t)db_col_int(st, col_id), "name",
 			 row_string(st, col_name));
+}
+
+json_t *row_author(struct db_stmt *st, int col_id, int col_name)
+{
+	if (db_col_is_null(st, col_id))
+		return json_pack("{s:n, s:s, s:b}", "id", "name", USER_DELETED_NAME, "deleted", 1);
+	return json_pack("{s:I, s:o, s:b}", "id", (json_int_t)db_col_int(st, col_id), "name",
+			 row_string(st, col_name), "deleted", 0);
 }
 
 json_t *row_slug_ref(struct db_stmt *st, int col_slug, int col_name)

@@ -26,6 +26,13 @@ json_t *row_real_or_null(struct db_stmt *st, int col);
  * LEFT JOIN that found nothing). New reference.
  */
 json_t *row_ref(struct db_stmt *st, int col_id, int col_name);
+/*
+ * The author of a contribution: {"id", "name", "deleted": false}, or, when
+ * col_id is SQL NULL (the account was deleted; the schema sets author_id
+ * to NULL), {"id": null, "name": USER_DELETED_NAME, "deleted": true}: the
+ * web layer shows the msgid translated, and links no profile. New reference.
+ */
+json_t *row_author(struct db_stmt *st, int col_id, int col_name);
 /* {"slug": col_slug, "name": col_name} or null when col_slug is SQL NULL. New reference. */
 json_t *row_slug_ref(struct db_stmt *st, int col_slug, int col_name);
 /*
