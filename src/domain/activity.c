@@ -39,7 +39,7 @@ int activity_record_at(struct db *db, int64_t territory_id, int64_t actor_id, co
 			" target_type, target_id, details, created_at)"
 			" VALUES (NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?,"
 			" NULLIF(CAST(? AS BIGINT), 0), ?, ?)",
-			"iittittti", territory_id, actor_id,
+			"iittititi", territory_id, actor_id,
 			verb, object_type, object_id,
 			target_type, target_type ? target_id : (int64_t)0, details_json, at);
 }

@@ -11,6 +11,7 @@
 #include "domain/organisation.h"
 #include "domain/territory.h"
 #include "web/listing.h"
+#include "web/orgs.h"
 #include "web/page.h"
 #include "core/banned.h"
 
@@ -71,6 +72,11 @@ void organisations_show(struct request *req, struct response *res)
 		return;
 	}
 	listing_organisation(req, org);
+	if (orgs_show_extras(req, org) < 0) { /* members, and what the viewer may do (web/orgs.c) */
+		json_decref(org);
+		page_error(req, res, 500);
+		return;
+	}
 	listing_initiatives(req, json_object_get(org, "initiatives"));
 	listing_flag(org, "has_initiatives", "initiatives");
 	listing_markdown(org, "description_html",
