@@ -110,6 +110,14 @@ const struct territory *territory_for_host(const char *host)
 	return n_territories ? &territories[0] : NULL;
 }
 
+int territory_host_known(const char *host)
+{
+	for (size_t i = 0; host && i < n_hosts; i++)
+		if (!strcmp(hosts[i].host, host))
+			return 1;
+	return 0;
+}
+
 const struct territory *territory_by_slug(const char *slug)
 {
 	for (size_t i = 0; i < n_territories; i++)

@@ -32,6 +32,8 @@ void territory_free_all(void);
  * (localhost, an IP) gets the first territory created. NULL if there is none.
  */
 const struct territory *territory_for_host(const char *host);
+/* 1 if host (lower case, without port) is a host name of some territory. */
+int territory_host_known(const char *host);
 /* The territory with this slug, or NULL. */
 const struct territory *territory_by_slug(const char *slug);
 

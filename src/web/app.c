@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/password.h"
+#include "auth/ratelimit.h"
 #include "auth/session.h"
 #include "core/mem.h"
 #include "db/db.h"
@@ -17,6 +19,7 @@
 #include "http/static.h"
 #include "view/i18n.h"
 #include "view/template.h"
+#include "web/account.h"
 #include "web/page.h"
 #include "web/routes.h"
 #include "core/banned.h"
@@ -51,12 +54,50 @@ int app_cookies_secure(void)
 	return config.public_url && !strncmp(config.public_url, "https://", 8);
 }
 
+static int host_trusted(const char *host_header)
+{
+	if (!host_header || !*host_header || strlen(host_header) > 255)
+		return 0;
+	const char *colon = strrchr(host_header, ':');
+	const char *bracket = strrchr(host_header, ']');
+	size_t name_len = colon && (!bracket || colon > bracket) ? (size_t)(colon - host_header)
+							       : strlen(host_header);
+	if (colon && name_len < strlen(host_header)) {
+		const char *port = colon + 1;
+		if (!*port || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port))
+			return 0;
+	}
+	char name[256];
+	for (size_t i = 0; i < name_len; i++)
+		name[i] = (char)(host_header[i] >= 'A' && host_header[i] <= 'Z' ? host_header[i] + 32
+										   : host_header[i]);
+	name[name_len] = '\0';
+	return !strcmp(name, "localhost") || !strcmp(name, "127.0.0.1") || !strcmp(name, "[::1]") ||
+	       territory_host_known(name);
+}
+
+const char *app_public_base(const struct request *req)
+{
+	if (config.public_url && *config.public_url) {
+		size_t len = strlen(config.public_url);
+		while (len && config.public_url[len - 1] == '/')
+			len--;
+		return arena_strndup(req->arena, config.public_url, len);
+	}
+	const char *host = request_header(req, "Host");
+	return arena_printf(req->arena, "http://%s", host_trusted(host) ? host : "localhost");
+}
+
 int app_init(const struct app_config *cfg)
 {
 	config = *cfg;
 	if (pthread_key_create(&db_key, close_thread_db))
 		return error("cannot create thread key");
 	auth_init();
+	if (password_load_common(cfg->common_passwords) < 0)
+		return -1;
+	if (cfg->rate_limits && *cfg->rate_limits && ratelimit_configure(cfg->rate_limits) < 0)
+		return error("invalid --rate-limits '%s'", cfg->rate_limits);
 	struct buf err = BUF_INIT;
 	templates = template_set_new();
 	if (template_set_load_dir(templates, cfg->templates_dir, &err) < 0) {
@@ -67,6 +108,8 @@ int app_init(const struct app_config *cfg)
 	buf_release(&err);
 	if (!template_set_has(templates, "layout") || !template_set_has(templates, "error"))
 		return error("templates: layout.html and error.html are required");
+	if (account_mail_init(cfg->templates_dir) < 0)
+		return -1;
 	if (i18n_load(cfg->locale_dir) < 0 || static_load(cfg->static_dir) < 0)
 		return -1;
 	struct db *db = app_thread_db();
@@ -88,13 +131,19 @@ void app_shutdown(void)
 	}
 	template_set_free(templates);
 	templates = NULL;
+	account_mail_free();
 	territory_free_all();
+	password_free_common();
 	static_free();
 	i18n_free();
 }
 
-/* Language: ?lang= (remembered in a cookie), then the cookie, then French. */
-static void choose_language(struct request *req, struct response *res)
+/*
+ * Language: ?lang= (remembered in a cookie), then the cookie, then the
+ * logged-in person's setting (applied in load_user), then French.
+ * Returns 1 when the request or cookie chose it.
+ */
+static int choose_language(struct request *req, struct response *res)
 {
 	const char *q = params_get(&req->query, "lang");
 	if (q && i18n_supported(q)) {
@@ -102,10 +151,11 @@ static void choose_language(struct request *req, struct response *res)
 		const char *cookie = arena_printf(req->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax%s",
 						  q, app_cookies_secure() ? "; Secure" : "");
 		response_header(res, req->arena, "Set-Cookie", cookie);
-		return;
+		return 1;
 	}
 	const char *c = params_get(&req->cookies, "lang");
 	req->lang = c && i18n_supported(c) ? c : i18n_default();
+	return c && i18n_supported(c);
 }
 
 static const char *session_cookie_name(void)
@@ -119,7 +169,7 @@ static int state_changing(const struct request *req)
 }
 
 /* The person behind the session, and their role in this territory. */
-static int load_user(struct request *req)
+static int load_user(struct request *req, int lang_chosen)
 {
 	req->role = ROLE_VISITOR;
 	if (!req->session || !req->session->user_id)
@@ -131,6 +181,8 @@ static int load_user(struct request *req)
 		req->user = NULL;
 		return 0;
 	}
+	if (!lang_chosen && i18n_supported(req->user->language))
+		req->lang = req->user->language;
 	int role = user_role(req->db, req->user, req->territory->id);
 	if (role < 0)
 		return -1;
@@ -141,7 +193,7 @@ static int load_user(struct request *req)
 static int app_prepare(struct request *req, struct response *res, const struct route *route)
 {
 	req->territory = territory_for_host(req->host);
-	choose_language(req, res);
+	int lang_chosen = choose_language(req, res);
 	req->https = app_cookies_secure();
 	if (route->flags & ROUTE_NO_SESSION)
 		return 0;
@@ -151,7 +203,7 @@ static int app_prepare(struct request *req, struct response *res, const struct r
 	const char *token = params_get(&req->cookies, session_cookie_name());
 	if (session_load(req->db, req->arena, token, &req->session) < 0)
 		return 500;
-	if (load_user(req) < 0)
+	if (load_user(req, lang_chosen) < 0)
 		return 500;
 	if (state_changing(req) &&
 	    !session_csrf_valid(req->session, params_get(&req->form, "csrf")))

@@ -17,6 +17,7 @@ struct app_config {
 	const char *locale_dir;
 	const char *public_url; /* "https://..." makes cookies Secure */
 	const char *common_passwords; /* list of passwords refused as too common */
+	const char *rate_limits; /* overrides of the rate-limit table, "rule=N,..." */
 };
 
 /* Load everything the pages need; 0, or -1 (logged). */
@@ -33,6 +34,14 @@ struct db *app_thread_db(void);
 void app_healthz(struct request *req, struct response *res);
 void app_static(struct request *req, struct response *res);
 void app_favicon(struct request *req, struct response *res);
+
+/*
+ * "https://participer.example.fr": the address to put in links that leave
+ * the site (mails). --public-url when set; otherwise the request's Host
+ * header, but only when it names a territory's host or the local machine,
+ * so a forged Host cannot send a reset link to someone else's site.
+ */
+const char *app_public_base(const struct request *req);
 
 /* Used by page.c: the loaded templates, and whether cookies must be Secure. */
 const struct template_set *app_templates(void);

@@ -37,7 +37,8 @@ int guard(struct request *req, struct response *res, enum action action)
 	enum role role = guard_role(req);
 	if (permission_allows(role, action))
 		return 0;
-	if (role == ROLE_VISITOR && permission_allows(ROLE_MEMBER, action))
+	/* A visitor may be someone with the right role who has not logged in yet. */
+	if (role == ROLE_VISITOR && permission_allows(ROLE_ADMIN, action))
 		response_redirect(res, req->arena, login_url(req));
 	else if (role == ROLE_UNCONFIRMED && permission_allows(ROLE_MEMBER, action))
 		page_render(req, res, 403, "account/confirm-needed",

@@ -6,9 +6,15 @@
  */
 #include "web/routes.h"
 
+#include "web/account.h"
+#include "web/admin.h"
 #include "web/app.h"
 #include "web/contact.h"
+#include "web/orgs.h"
 #include "web/pages.h"
+#include "web/privacy.h"
+#include "web/profile.h"
+#include "web/settings.h"
 #include "core/banned.h"
 
 #define KB 1024
@@ -23,6 +29,52 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/contact", contact_form, 0, 0 },
 	{ HTTP_POST, "/contact", contact_post, 64 * KB, ROUTE_FORM },
 
+	/*
+	 * Administration and organisations people run (web/admin.c, web/orgs.c).
+	 * Before the pages: "/organisations/new" must win over "/organisations/{slug}".
+	 * 256 KB holds a 20,000-character description, percent-encoded.
+	 */
+	{ HTTP_GET, "/admin", admin_home, 0, 0 },
+	{ HTTP_GET, "/admin/people", admin_people, 0, 0 },
+	{ HTTP_POST, "/admin/roles", admin_roles_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/admin/partners", admin_partners, 0, 0 },
+	{ HTTP_POST, "/admin/partners/{slug}/accredit", admin_partner_accredit, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/admin/partners/{slug}/revoke", admin_partner_revoke, 4 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/organisations/new", orgs_new_form, 0, 0 },
+	{ HTTP_POST, "/organisations/new", orgs_new_post, 256 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/organisations/{slug}/edit", orgs_edit_form, 0, 0 },
+	{ HTTP_POST, "/organisations/{slug}/edit", orgs_edit_post, 256 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/organisations/{slug}/members", orgs_members_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/organisations/{slug}/members/{user_id}/remove", orgs_member_remove, 4 * KB,
+	  ROUTE_FORM },
+
+	/*
+	 * Accounts (web/account.c, web/settings.c): sign-up, confirmation, log-in and
+	 * out, forgotten password, terms, settings. 16 KB is far above their fields
+	 * (a password is at most 256 characters).
+	 */
+	{ HTTP_GET, "/signup", account_signup_form, 0, 0 },
+	{ HTTP_POST, "/signup", account_signup_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/confirm", account_confirm, 0, 0 },
+	{ HTTP_GET, "/confirm/resend", account_confirm_resend_form, 0, 0 },
+	{ HTTP_POST, "/confirm/resend", account_confirm_resend_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/login", account_login_form, 0, 0 },
+	{ HTTP_POST, "/login", account_login_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/logout", account_logout, 4 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/password/forgot", account_forgot_form, 0, 0 },
+	{ HTTP_POST, "/password/forgot", account_forgot_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/password/reset", account_reset_form, 0, 0 },
+	{ HTTP_POST, "/password/reset", account_reset_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/terms", account_terms_show, 0, 0 },
+	{ HTTP_GET, "/terms/accept", account_terms_accept_form, 0, 0 },
+	{ HTTP_POST, "/terms/accept", account_terms_accept_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/settings", settings_show, 0, 0 },
+	{ HTTP_POST, "/settings/preferences", settings_preferences_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/settings/password", settings_password_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/settings/email", settings_email_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/settings/sessions/logout-others", settings_logout_others_post, 4 * KB,
+	  ROUTE_FORM },
+
 	/* Pages of the territory: their handlers are declared in web/pages.h. */
 	{ HTTP_GET, "/", home_show, 0, 0 },
 	{ HTTP_GET, "/needs", needs_index, 0, 0 },
@@ -34,6 +86,16 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/organisations/{slug}", organisations_show, 0, 0 },
 	{ HTTP_GET, "/events", events_coming, 0, 0 },
 	{ HTTP_GET, "/map", map_coming, 0, 0 },
+
+	/* Profiles and RGPD rights (web/profile.c, web/privacy.c). */
+	{ HTTP_GET, "/profile", profile_page, 0, 0 },
+	{ HTTP_POST, "/profile", profile_post, 64 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/people/{id}", people_show, 0, 0 },
+	{ HTTP_GET, "/account", privacy_account_page, 0, 0 },
+	{ HTTP_GET, "/account/data", privacy_data, 0, 0 },
+	{ HTTP_GET, "/account/delete", privacy_delete_page, 0, 0 },
+	{ HTTP_POST, "/account/delete", privacy_delete_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/account/deleted", privacy_deleted_page, 0, 0 },
 };
 
 const size_t web_routes_count = sizeof(web_routes) / sizeof(web_routes[0]);
