@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,6 +217,47 @@ static int parse_declared_length(const char *value, size_t *out)
 	return 0;
 }
 
+struct header_census {
+	int host, content_length, transfer_encoding, mangled;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *name,
+				   const char *value)
+{
+	static const char *const framing[] = { "host", "content-length", "transfer-encoding" };
+	struct header_census *c = cls;
+	(void)kind;
+	(void)value;
+	if (!strcasecmp(name, "host"))
+		c->host++;
+	else if (!strcasecmp(name, "content-length"))
+		c->content_length++;
+	else if (!strcasecmp(name, "transfer-encoding"))
+		c->transfer_encoding++;
+	else
+		for (size_t i = 0; i < ARRAY_SIZE(framing); i++)
+			if (!strncasecmp(name, framing[i], strlen(framing[i])))
+				c->mangled++; /* "Content-Length40": an obs-fold glued to the name */
+	return MHD_YES;
+}
+
+/*
+ * Request smuggling (RFC 9112 6.1, 6.3, 3.2): a request whose framing or
+ * Host a proxy in front could read differently is refused outright, so the
+ * two never disagree on where a request ends or which territory it is for.
+ */
+static int framing_ambiguous(struct MHD_Connection *conn)
+{
+	struct header_census c = { 0 };
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
+	if (c.host > 1 || c.content_length > 1 || c.transfer_encoding > 1 || c.mangled)
+		return 1;
+	if (c.content_length && c.transfer_encoding)
+		return 1;
+	const char *te = conn_header(conn, "Transfer-Encoding");
+	return te && strcasecmp(te, "chunked") != 0;
+}
+
 /* Everything known once the headers are in: route, limits. HTTP status or 0. */
 static int begin_request(struct server *srv, struct conn_ctx *c, struct MHD_Connection *conn,
 			 const char *method)
@@ -230,6 +272,8 @@ static int begin_request(struct server *srv, struct conn_ctx *c, struct MHD_Conn
 	req->content_type = conn_header(conn, "Content-Type");
 	req->lang = "fr";
 
+	if (framing_ambiguous(conn))
+		return 400;
 	int status = parse_target(c);
 	if (status)
 		return status;
@@ -285,7 +329,8 @@ static enum MHD_Result send_response(struct conn_ctx *c, struct MHD_Connection *
 	if (!r)
 		return MHD_NO;
 	add_headers(r, res);
-	if (c->status_early && c->req.method & (HTTP_POST | HTTP_PUT | HTTP_PATCH))
+	/* Answered before the body was read: the connection cannot be reused safely. */
+	if (c->status_early)
 		MHD_add_response_header(r, "Connection", "close");
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
@@ -429,6 +474,7 @@ int server_run(const struct server_options *opts, const struct server_app *app)
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_STRICT_FOR_CLIENT, 1,
 		MHD_OPTION_END);
 	if (!d)
 		return error("cannot listen on %s:%u (%s)", opts->bind, opts->port,
