@@ -17,6 +17,9 @@ import assert from 'node:assert/strict';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = resolve(ROOT, process.env.TREMPLIN_BIN || 'build/tremplin');
 export const USE_PG = process.env.TREMPLIN_TEST_DB === 'pg';
+// Every test request comes from 127.0.0.1: per-address limits are raised so
+// tests do not throttle each other; per-account limits stay as shipped.
+const TEST_ENV = { TREMPLIN_RATE_LIMITS: 'login_ip=10000,signup_ip=10000,reset_ip=10000' };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -172,7 +175,7 @@ async function spawnServe(db, opts) {
 	const args = ['serve', '--db', db.url, '--port', String(port), '--threads', String(opts.threads ?? 4)];
 	// opts.env: extra environment for serve (TREMPLIN_SMTP_URL...); opts.args: extra options.
 	if (opts.args) args.push(...opts.args);
-	const proc = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env ?? {}) } });
+	const proc = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...TEST_ENV, ...process.env, ...(opts.env ?? {}) } });
 	running.add(proc);
 	let out = '';
 	let err = '';
