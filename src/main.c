@@ -1,16 +1,27 @@
 /*
- * The command line: serve, migrate, demo. Each command has one table of
+ * The command line: serve, migrate, demo, user, territory. Each command has one table of
  * options (core/config.h); errors are one clear line and a non-zero exit.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "auth/password.h"
+#include "auth/session.h"
+#include "core/arena.h"
 #include "core/config.h"
 #include "core/embedded.h"
 #include "core/mem.h"
 #include "db/db.h"
+#include "domain/activity.h"
+#include "domain/benchseed.h"
 #include "domain/demo.h"
+#include "domain/role.h"
+#include "domain/territory.h"
+#include "domain/user.h"
+#include "domain/outbox.h"
 #include "http/server.h"
 #include "web/app.h"
 #include "core/banned.h"
@@ -19,6 +30,7 @@ static const char *db_url = "sqlite:var/tremplin.db";
 
 static struct server_options server_opts;
 static struct app_config app_cfg;
+static struct mailer_config mailer_cfg;
 static const char *demo_name;
 static int demo_if_empty;
 
@@ -42,8 +54,14 @@ static const struct config_option serve_options[] = {
 	{ "templates", CONFIG_STRING, &app_cfg.templates_dir, "templates", "folder of the page templates" },
 	{ "static", CONFIG_STRING, &app_cfg.static_dir, "static", "folder of the static files" },
 	{ "locale", CONFIG_STRING, &app_cfg.locale_dir, "build/locale", "folder of the compiled translations (.mo)" },
+	{ "smtp-url", CONFIG_STRING, &mailer_cfg.smtp_url, "",
+	  "SMTP server for e-mail: smtp://[USER:PASSWORD@]HOST[:PORT] or smtps://...; empty: mails go to the log" },
+	{ "mail-from", CONFIG_STRING, &mailer_cfg.from, "Tremplin <no-reply@localhost>", "From address of the e-mails" },
+	{ "mail-poll-ms", CONFIG_UINT, &mailer_cfg.poll_ms, "1000", "milliseconds between two looks for mail to send" },
 	{ "common-passwords", CONFIG_STRING, &app_cfg.common_passwords, "data/common-passwords.txt",
 	  "passwords refused as too common, one per line" },
+	{ "rate-limits", CONFIG_STRING, &app_cfg.rate_limits, "",
+	  "override rate limits, e.g. login_ip=100,signup_ip=20 (see src/auth/ratelimit.c)" },
 };
 
 static const struct config_option migrate_options[] = {
@@ -54,6 +72,21 @@ static const struct config_option demo_options[] = {
 	DB_OPTION,
 	{ "name", CONFIG_STRING, &demo_name, "sceaux", "demo territory to load (db/demo/NAME.json)" },
 	{ "if-empty", CONFIG_FLAG, &demo_if_empty, "0", "load only when the database has no territory yet" },
+};
+
+static struct bench_sizes bench_sizes;
+static unsigned bench_commit_seconds;
+
+static const struct config_option bench_seed_options[] = {
+	DB_OPTION,
+	{ "territories", CONFIG_UINT, &bench_sizes.territories, "20", "territories (the first is served on localhost)" },
+	{ "initiatives", CONFIG_UINT, &bench_sizes.initiatives, "100000", "ideas and projects" },
+	{ "needs", CONFIG_UINT, &bench_sizes.needs, "0", "needs (0: half the initiatives)" },
+	{ "people", CONFIG_UINT, &bench_sizes.people, "100000", "people" },
+	{ "comments", CONFIG_UINT, &bench_sizes.comments, "0", "comments (no table yet: skipped)" },
+	{ "offers", CONFIG_UINT, &bench_sizes.offers, "5000", "partners' offers (no table yet: skipped)" },
+	{ "commit-rate", CONFIG_UINT, &bench_commit_seconds, "0",
+	  "instead of seeding, measure durable single-row commits for this many seconds" },
 };
 
 static int latest_migration(void)
@@ -103,6 +136,29 @@ static int cmd_demo(void)
 	return rc ? 1 : 0;
 }
 
+/* Synthetic data for bench/, or the durable commit rate of a seeded database. */
+static int cmd_bench_seed(void)
+{
+	struct db *db;
+	if (open_db(&db) < 0)
+		return 1;
+	int rc;
+	if (db_schema_version(db) < latest_migration()) {
+		rc = error("the database schema is not up to date: run 'tremplin migrate' first");
+	} else if (bench_commit_seconds) {
+		double rate;
+		uint64_t commits;
+		rc = bench_commit_rate(db, bench_commit_seconds, &rate, &commits);
+		if (!rc)
+			printf("commit-rate: %.0f durable commits/s (%llu in %u s)\n", rate,
+			       (unsigned long long)commits, bench_commit_seconds);
+	} else {
+		rc = bench_seed(db, &bench_sizes);
+	}
+	db_close(db);
+	return rc ? 1 : 0;
+}
+
 static int check_schema(void)
 {
 	struct db *db;
@@ -119,15 +175,293 @@ static int check_schema(void)
 static int cmd_serve(void)
 {
 	app_cfg.db_url = db_url;
+	mailer_cfg.db_url = db_url;
 	server_block_signals(); /* before any thread exists, so only sigwait sees them */
-	if (check_schema() < 0 || app_init(&app_cfg) < 0) {
+	if (check_schema() < 0 || app_init(&app_cfg) < 0 || mailer_start(&mailer_cfg) < 0) {
 		app_shutdown();
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	int rc = server_run(&server_opts, app_server());
+	mailer_stop(); /* after the last request that could queue mail */
 	app_shutdown();
 	return rc ? 1 : 0;
+}
+
+/* ---- user and territory: the first admin, roles, a second territory ---- */
+
+static const char *user_email, *user_name, *user_admin, *user_role_name, *user_territory;
+static const char *cli_common_passwords;
+static const char *territory_slug, *territory_name, *territory_hosts;
+
+static const struct config_option user_create_options[] = {
+	DB_OPTION,
+	{ "email", CONFIG_STRING, &user_email, "", "e-mail address of the account (required)" },
+	{ "name", CONFIG_STRING, &user_name, "", "display name of the account (required)" },
+	{ "admin", CONFIG_STRING, &user_admin, "", "slug of a territory where the account becomes admin" },
+	{ "common-passwords", CONFIG_STRING, &cli_common_passwords, "data/common-passwords.txt",
+	  "passwords refused as too common, one per line" },
+	{ "rate-limits", CONFIG_STRING, &app_cfg.rate_limits, "",
+	  "override rate limits, e.g. login_ip=100,signup_ip=20 (see src/auth/ratelimit.c)" },
+};
+
+static const struct config_option user_grant_options[] = {
+	DB_OPTION,
+	{ "email", CONFIG_STRING, &user_email, "", "e-mail address of the account (required)" },
+	{ "role", CONFIG_STRING, &user_role_name, "", "member, animator, admin, or none (required)" },
+	{ "territory", CONFIG_STRING, &user_territory, "", "slug of the territory (required)" },
+};
+
+static const struct config_option territory_create_options[] = {
+	DB_OPTION,
+	{ "slug", CONFIG_STRING, &territory_slug, "", "short name of the territory: a-z, 0-9 and - (required)" },
+	{ "name", CONFIG_STRING, &territory_name, "", "name shown on its pages (required)" },
+	{ "host", CONFIG_STRING, &territory_hosts, "", "host names serving it, separated by commas (required)" },
+};
+
+/* The database, at the schema this program needs. 0 or -1 (said). */
+static int open_current_db(struct db **db)
+{
+	if (open_db(db) < 0)
+		return -1;
+	if (db_schema_version(*db) < latest_migration()) {
+		db_close(*db);
+		return error("the database schema is not up to date: run 'tremplin migrate' first");
+	}
+	return 0;
+}
+
+static int territory_id_of(struct db *db, const char *slug, int64_t *id)
+{
+	int rc = db_query_int(db, id, "SELECT id FROM territories WHERE slug = ?", "t", slug);
+	return rc > 0 ? error("no territory is called '%s'", slug) : rc;
+}
+
+/*
+ * The new account's password: $TREMPLIN_PASSWORD, else one line of standard
+ * input (not echoed on a terminal). Never an argument: every user of the
+ * machine can read a process's arguments. NULL if there is none. Caller
+ * wipes and frees it.
+ */
+static char *read_password(void)
+{
+	const char *env = getenv("TREMPLIN_PASSWORD");
+	if (env && *env)
+		return xstrdup(env);
+	struct termios saved, quiet;
+	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (tty) {
+		fputs("Password: ", stderr);
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		fputc('\n', stderr);
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (n <= 0) {
+		if (line)
+			explicit_bzero(line, cap);
+		free(line);
+		return NULL;
+	}
+	return line;
+}
+
+static const char *role_refusal_text(int rc)
+{
+	return rc == ROLE_REFUSED_LAST_ADMIN ? "it would leave the territory without an admin"
+	       : rc == ROLE_REFUSED_NO_ACCOUNT ? "the account does not exist"
+					       : "this role cannot be given";
+}
+
+/* Check, hash and store a new confirmed account (admin of territory_id when not 0). */
+static int create_account(struct db *db, int64_t territory_id)
+{
+	if (*cli_common_passwords && password_load_common(cli_common_passwords) < 0)
+		return -1;
+	char *password = read_password();
+	if (!password)
+		return error("no password: set TREMPLIN_PASSWORD or write it on standard input");
+	json_t *errors = user_validate_signup(user_email, user_name, password);
+	char hash[PASSWORD_HASH_MAX];
+	int rc = 0;
+	const char *key;
+	json_t *msg;
+	json_object_foreach(errors, key, msg) {
+		rc = error("%s: %s", !strcmp(key, "display_name") ? "--name" : !strcmp(key, "email") ? "--email" : key,
+			   json_string_value(msg));
+		break;
+	}
+	json_decref(errors);
+	if (!rc && password_hash(password, hash) < 0)
+		rc = error("cannot hash the password");
+	explicit_bzero(password, strlen(password));
+	free(password);
+	int64_t id;
+	int created;
+	if (!rc && role_bootstrap_admin(db, territory_id, user_email, user_name, hash, &id, &created) < 0)
+		rc = error("cannot create the account");
+	explicit_bzero(hash, sizeof(hash));
+	if (!rc)
+		info("account %lld created for %s%s%s", (long long)id, user_email,
+		     territory_id ? ", admin of " : "", territory_id ? user_admin : "");
+	return rc;
+}
+
+static int create_or_grant(struct db *db)
+{
+	int64_t territory_id = 0, id;
+	if (*user_admin && territory_id_of(db, user_admin, &territory_id) < 0)
+		return -1;
+	int rc = role_find_account(db, user_email, &id);
+	if (rc > 0)
+		return create_account(db, territory_id);
+	if (rc < 0)
+		return -1;
+	if (!territory_id)
+		return error("an account already uses %s (--admin TERRITORY makes it admin)", user_email);
+	rc = role_grant(db, territory_id, id, ROLE_ADMIN, 0);
+	if (rc)
+		return error("cannot make account %lld admin: %s", (long long)id,
+			     rc > 0 ? role_refusal_text(rc) : "database error");
+	info("account %lld (%s) is admin of %s", (long long)id, user_email, user_admin);
+	struct arena *a = arena_new();
+	struct user *u;
+	if (user_get(db, a, id, &u) == 0 && !u->confirmed)
+		warning("its address is not confirmed yet: the role applies once it is");
+	arena_free(a);
+	return 0;
+}
+
+static int cmd_user_create(void)
+{
+	if (!*user_email || !*user_name) {
+		error("--email and --name are required (see 'tremplin user create --help')");
+		return 2;
+	}
+	struct db *db;
+	if (open_current_db(&db) < 0)
+		return 1;
+	auth_init();
+	int rc = create_or_grant(db);
+	db_close(db);
+	return rc ? 1 : 0;
+}
+
+static int change_role(struct db *db, int wanted)
+{
+	int64_t territory_id, id;
+	if (territory_id_of(db, user_territory, &territory_id) < 0)
+		return -1;
+	int rc = role_find_account(db, user_email, &id);
+	if (rc)
+		return rc > 0 ? error("no account uses %s", user_email) : -1;
+	rc = wanted < 0 ? role_revoke(db, territory_id, id, 0)
+			: role_grant(db, territory_id, id, (enum role)wanted, 0);
+	if (rc)
+		return error("cannot change the role of %s: %s", user_email,
+			     rc > 0 ? role_refusal_text(rc) : "database error");
+	info("%s is now %s in %s", user_email, wanted < 0 ? "member (no role row)" : user_role_name,
+	     user_territory);
+	return 0;
+}
+
+static int cmd_user_grant(void)
+{
+	int wanted = strcmp(user_role_name, "none") ? role_from_name(user_role_name) : -1;
+	if (!*user_email || !*user_territory || !*user_role_name) {
+		error("--email, --role and --territory are required (see 'tremplin user grant --help')");
+		return 2;
+	}
+	if (strcmp(user_role_name, "none") && wanted != ROLE_MEMBER && wanted != ROLE_ANIMATOR &&
+	    wanted != ROLE_ADMIN) {
+		error("--role must be member, animator, admin or none");
+		return 2;
+	}
+	struct db *db;
+	if (open_current_db(&db) < 0)
+		return 1;
+	int rc = change_role(db, wanted);
+	db_close(db);
+	return rc ? 1 : 0;
+}
+
+/* The comma-separated host names, lower case, NULL-terminated (freed with free_hosts). */
+static char **split_hosts(const char *list)
+{
+	size_t n = 0, alloc = 0;
+	char **hosts = NULL;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		char *h = xstrndup(p, len);
+		for (char *c = h; *c; c++)
+			*c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
+		hosts = xgrow(hosts, sizeof(*hosts), n + 2, &alloc);
+		if (*h)
+			hosts[n++] = h;
+		else
+			free(h);
+		p += len + (p[len] == ',');
+	}
+	hosts = xgrow(hosts, sizeof(*hosts), n + 1, &alloc);
+	hosts[n] = NULL;
+	return hosts;
+}
+
+static void free_hosts(char **hosts)
+{
+	for (size_t i = 0; hosts[i]; i++)
+		free(hosts[i]);
+	free(hosts);
+}
+
+static int territory_create_in(struct db *db, char **hosts)
+{
+	int64_t id;
+	int rc = db_query_int(db, &id, "SELECT id FROM territories WHERE slug = ?", "t", territory_slug);
+	if (rc <= 0)
+		return rc < 0 ? -1 : error("a territory is already called '%s'", territory_slug);
+	if (db_begin(db) < 0)
+		return -1;
+	if (territory_create(db, territory_slug, territory_name, "", "", (const char *const *)hosts,
+			     &id) < 0 ||
+	    activity_record(db, id, 0, "Create", "territory", id, NULL, 0, NULL) < 0 ||
+	    db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	info("territory '%s' created (id %lld); a running server serves it after a restart",
+	     territory_slug, (long long)id);
+	return 0;
+}
+
+static int cmd_territory_create(void)
+{
+	size_t len = strlen(territory_slug);
+	char **hosts = split_hosts(territory_hosts);
+	int rc = 2;
+	if (!len || len > 64 || strspn(territory_slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != len)
+		error("--slug is required: a-z, 0-9 and -, 64 characters at most");
+	else if (!*territory_name || !hosts[0])
+		error("--name and --host are required (see 'tremplin territory create --help')");
+	else
+		rc = 0;
+	struct db *db;
+	if (!rc)
+		rc = open_current_db(&db) < 0 ? 1 : 0;
+	if (!rc) {
+		rc = territory_create_in(db, hosts) < 0 ? 1 : 0;
+		db_close(db);
+	}
+	free_hosts(hosts);
+	return rc;
 }
 
 struct command {
@@ -136,21 +470,39 @@ struct command {
 	const struct config_option *options;
 	size_t n_options;
 	int (*run)(void);
+	const char *sub; /* the second word of a two-word command ("user create"), or NULL */
 };
 
 static const struct command commands[] = {
-	{ "serve", "serve the site over HTTP", serve_options, ARRAY_SIZE(serve_options), cmd_serve },
+	{ "serve", "serve the site over HTTP", serve_options, ARRAY_SIZE(serve_options), cmd_serve,
+	  NULL },
 	{ "migrate", "create or update the database schema", migrate_options,
-	  ARRAY_SIZE(migrate_options), cmd_migrate },
+	  ARRAY_SIZE(migrate_options), cmd_migrate, NULL },
 	{ "demo", "load the demo territory (fictional data, in French)", demo_options,
-	  ARRAY_SIZE(demo_options), cmd_demo },
+	  ARRAY_SIZE(demo_options), cmd_demo, NULL },
+	{ "bench-seed", "fill an empty database with synthetic data for bench/", bench_seed_options,
+	  ARRAY_SIZE(bench_seed_options), cmd_bench_seed, NULL },
+	{ "user", "create a confirmed account (password from TREMPLIN_PASSWORD or standard input)",
+	  user_create_options, ARRAY_SIZE(user_create_options), cmd_user_create, "create" },
+	{ "user", "give an account a role in a territory", user_grant_options,
+	  ARRAY_SIZE(user_grant_options), cmd_user_grant, "grant" },
+	{ "territory", "create a territory with its host names", territory_create_options,
+	  ARRAY_SIZE(territory_create_options), cmd_territory_create, "create" },
 };
+
+/* "user create" or "serve": a command's full name, in a static buffer. */
+static const char *command_name(const struct command *c)
+{
+	static char name[64];
+	snprintf(name, sizeof(name), "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+	return name;
+}
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: tremplin COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-17s %s\n", command_name(&commands[i]), commands[i].summary);
 	fprintf(out, "\n'tremplin COMMAND --help' lists a command's options.\n");
 }
 
@@ -163,18 +515,20 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		const struct command *c = &commands[i];
-		if (strcmp(argv[1], c->name))
+		if (strcmp(argv[1], c->name) || (c->sub && (argc < 3 || strcmp(argv[2], c->sub))))
 			continue;
-		int help;
-		if (config_parse(c->options, c->n_options, argc - 1, argv + 1, &help) < 0)
+		int shift = c->sub ? 2 : 1, help;
+		if (config_parse(c->options, c->n_options, argc - shift, argv + shift, &help) < 0)
 			return 2;
 		if (help) {
-			printf("usage: tremplin %s [OPTIONS]\n%s\n\noptions:\n", c->name, c->summary);
+			printf("usage: tremplin %s [OPTIONS]\n%s\n\noptions:\n", command_name(c), c->summary);
 			config_usage(c->options, c->n_options, stdout);
 			return 0;
 		}
 		return c->run();
 	}
-	error("unknown command '%s' (see 'tremplin --help')", argv[1]);
+	int two = argc > 2 && argv[2][0] != '-'; /* "user foo": name both words */
+	error("unknown command '%s%s%s' (see 'tremplin --help')", argv[1], two ? " " : "",
+	      two ? argv[2] : "");
 	return 2;
 }
