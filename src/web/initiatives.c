@@ -15,6 +15,7 @@
 #include "domain/theme.h"
 #include "web/listing.h"
 #include "web/page.h"
+#include "web/parts.h"
 #include "core/banned.h"
 
 #define INITIATIVES_PAGE 20
@@ -206,7 +207,14 @@ void initiatives_show(struct request *req, struct response *res)
 	}
 	show_model(req, in);
 	const char *title = arena_strdup(req->arena, json_string_value(json_object_get(in, "title")));
-	json_t *model = json_pack("{s:o, s:s}", "initiative", in, "back_href",
+	json_t *model = json_pack("{s:O, s:s}", "initiative", in, "back_href",
 				  page_link(req, "/initiatives"));
+	rc = parts_fill(req, res, "initiative", id, in, model);
+	json_decref(in);
+	if (rc < 0) {
+		json_decref(model);
+		page_error(req, res, 500);
+		return;
+	}
 	page_render(req, res, 200, "initiatives/show", title, model);
 }

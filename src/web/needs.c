@@ -12,6 +12,7 @@
 #include "domain/territory.h"
 #include "web/listing.h"
 #include "web/page.h"
+#include "web/parts.h"
 #include "core/banned.h"
 
 #define NEEDS_PAGE 20
@@ -85,6 +86,13 @@ void needs_show(struct request *req, struct response *res)
 	/* Under the need's h1, its Markdown headings start at h2. */
 	listing_markdown(need, "body_html", json_string_value(json_object_get(need, "body")), 2);
 	const char *title = arena_strdup(req->arena, json_string_value(json_object_get(need, "title")));
-	json_t *model = json_pack("{s:o, s:s}", "need", need, "back_href", page_link(req, "/needs"));
+	json_t *model = json_pack("{s:O, s:s}", "need", need, "back_href", page_link(req, "/needs"));
+	rc = parts_fill(req, res, "need", id, need, model);
+	json_decref(need);
+	if (rc < 0) {
+		json_decref(model);
+		page_error(req, res, 500);
+		return;
+	}
 	page_render(req, res, 200, "needs/show", title, model);
 }
