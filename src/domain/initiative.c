@@ -90,9 +90,16 @@ static const char *const list_sql[4] = {
 static const char carrier_sql[] =
 	INITIATIVE_LIST_COLUMNS " WHERE i.territory_id = ? AND i.carrier_org_id = ?" INITIATIVE_PAGE;
 
+/*
+ * A need has a handful of ideas: look them up by need first (IN drives the
+ * rowid lookups), rather than walking the newest initiatives until enough
+ * answer it, which read a million rows for a need no idea answers.
+ */
 static const char need_sql[] =
-	INITIATIVE_LIST_COLUMNS " JOIN initiative_needs x ON x.initiative_id = i.id"
-				" WHERE i.territory_id = ? AND x.need_id = ?" INITIATIVE_PAGE;
+	/* "+" keeps SQLite off the territory index, which it would otherwise prefer. */
+	INITIATIVE_LIST_COLUMNS " WHERE +i.territory_id = ? AND i.id IN"
+				" (SELECT initiative_id FROM initiative_needs WHERE need_id = ?)"
+				INITIATIVE_PAGE;
 
 static const char author_sql[] =
 	INITIATIVE_LIST_COLUMNS " WHERE i.territory_id = ? AND i.author_id = ?" INITIATIVE_PAGE;
