@@ -60,6 +60,8 @@ static const struct config_option serve_options[] = {
 	{ "mail-poll-ms", CONFIG_UINT, &mailer_cfg.poll_ms, "1000", "milliseconds between two looks for mail to send" },
 	{ "common-passwords", CONFIG_STRING, &app_cfg.common_passwords, "data/common-passwords.txt",
 	  "passwords refused as too common, one per line" },
+	{ "page-cache", CONFIG_SIZE, &app_cfg.page_cache_bytes, "32M",
+	  "memory for the pages every visitor sees alike (0: no cache)" },
 	{ "rate-limits", CONFIG_STRING, &app_cfg.rate_limits, "",
 	  "override rate limits, e.g. login_ip=100,signup_ip=20 (see src/auth/ratelimit.c)" },
 };
@@ -201,6 +203,8 @@ static const struct config_option user_create_options[] = {
 	{ "admin", CONFIG_STRING, &user_admin, "", "slug of a territory where the account becomes admin" },
 	{ "common-passwords", CONFIG_STRING, &cli_common_passwords, "data/common-passwords.txt",
 	  "passwords refused as too common, one per line" },
+	{ "page-cache", CONFIG_SIZE, &app_cfg.page_cache_bytes, "32M",
+	  "memory for the pages every visitor sees alike (0: no cache)" },
 	{ "rate-limits", CONFIG_STRING, &app_cfg.rate_limits, "",
 	  "override rate limits, e.g. login_ip=100,signup_ip=20 (see src/auth/ratelimit.c)" },
 };

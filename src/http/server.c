@@ -373,7 +373,10 @@ static enum MHD_Result finish_request(struct server *srv, struct conn_ctx *c,
 	if (status)
 		return answer_error(srv, c, conn, status);
 	c->res.status = 200;
-	c->route->handler(&c->req, &c->res);
+	if (srv->app->dispatch)
+		srv->app->dispatch(&c->req, &c->res, c->route);
+	else
+		c->route->handler(&c->req, &c->res);
 	if (c->res.status >= 400 && !c->res.body.len && !c->res.static_body)
 		srv->app->error(&c->req, &c->res, c->res.status, NULL);
 	return send_response(c, conn);

@@ -37,6 +37,8 @@ struct server_app {
 	int (*prepare)(struct request *req, struct response *res, const struct route *route);
 	/* Fill res with the error page for status; allow is set for 405. */
 	void (*error)(struct request *req, struct response *res, int status, const char *allow);
+	/* Run the route's handler (NULL: call it directly); lets the app answer from a cache. */
+	void (*dispatch)(struct request *req, struct response *res, const struct route *route);
 };
 
 /*

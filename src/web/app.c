@@ -20,6 +20,7 @@
 #include "view/i18n.h"
 #include "view/template.h"
 #include "web/account.h"
+#include "web/cache.h"
 #include "web/page.h"
 #include "web/routes.h"
 #include "core/banned.h"
@@ -94,6 +95,7 @@ int app_init(const struct app_config *cfg)
 	if (pthread_key_create(&db_key, close_thread_db))
 		return error("cannot create thread key");
 	auth_init();
+	cache_init(cfg->page_cache_bytes);
 	if (password_load_common(cfg->common_passwords) < 0)
 		return -1;
 	if (cfg->rate_limits && *cfg->rate_limits && ratelimit_configure(cfg->rate_limits) < 0)
@@ -132,6 +134,7 @@ void app_shutdown(void)
 	template_set_free(templates);
 	templates = NULL;
 	account_mail_free();
+	cache_free();
 	territory_free_all();
 	password_free_common();
 	static_free();
@@ -221,10 +224,42 @@ static void app_error(struct request *req, struct response *res, int status, con
 	page_error(req, res, status);
 }
 
+/*
+ * Pages a visitor without a session sees are the same for every such
+ * visitor: they are served from the page cache while the data they were
+ * rendered from is unchanged (web/cache.h).
+ */
+static int shared_page(const struct request *req, const struct response *res,
+		       const struct route *route)
+{
+	return (req->method & (HTTP_GET | HTTP_HEAD)) && !(route->flags & ROUTE_NO_SESSION) &&
+	       !req->session && !req->user && res->n_headers == 0;
+}
+
+static void app_dispatch(struct request *req, struct response *res, const struct route *route)
+{
+	if (!shared_page(req, res, route)) {
+		route->handler(req, res);
+		return;
+	}
+	int64_t generation = cache_generation(req->db);
+	if (generation < 0) {
+		route->handler(req, res);
+		return;
+	}
+	const char *key = arena_printf(req->arena, "%lld %s %s?%s", (long long)req->territory->id,
+				       req->lang, req->path, req->raw_query);
+	if (cache_serve(key, generation, res, req->arena))
+		return;
+	route->handler(req, res);
+	cache_store(key, generation, res);
+}
+
 static const struct server_app server_app = {
 	.routes = web_routes,
 	.prepare = app_prepare,
 	.error = app_error,
+	.dispatch = app_dispatch,
 };
 
 const struct server_app *app_server(void)

@@ -18,6 +18,7 @@ struct app_config {
 	const char *public_url; /* "https://..." makes cookies Secure */
 	const char *common_passwords; /* list of passwords refused as too common */
 	const char *rate_limits; /* overrides of the rate-limit table, "rule=N,..." */
+	size_t page_cache_bytes; /* memory for pages shared by visitors; 0: no cache */
 };
 
 /* Load everything the pages need; 0, or -1 (logged). */
