@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/utf8.h"
 #include "db/db.h"
 #include "domain/activity.h"
 #include "domain/neighbourhood.h"
@@ -281,11 +282,12 @@ int initiative_get(struct db *db, int64_t territory_id, int64_t id, json_t **out
 
 static int check_text(const char *what, const char *s, size_t max, int required)
 {
-	size_t len = s ? strlen(s) : 0;
+	/* Limits count characters, as the forms state them. */
+	size_t len = s ? utf8_chars(s) : 0;
 	if (required && len == 0)
 		return error("initiative: %s is empty", what);
 	if (len > max)
-		return error("initiative: %s longer than %zu bytes", what, max);
+		return error("initiative: %s longer than %zu characters", what, max);
 	return 0;
 }
 

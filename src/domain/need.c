@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/utf8.h"
 #include "db/db.h"
 #include "domain/activity.h"
 #include "domain/initiative.h"
@@ -161,13 +162,22 @@ int need_get(struct db *db, int64_t territory_id, int64_t id, json_t **out)
 	return 0;
 }
 
+int need_in_territory(struct db *db, int64_t territory_id, int64_t id)
+{
+	int64_t found;
+	int rc = db_query_int(db, &found, "SELECT id FROM needs WHERE id = ? AND territory_id = ?",
+			      "ii", id, territory_id);
+	return rc < 0 ? -1 : rc == 0;
+}
+
 static int need_check(struct db *db, int64_t territory_id, const struct need_new *n)
 {
-	size_t title_len = n->title ? strlen(n->title) : 0;
+	/* Limits count characters, as the forms state them; the web layer checked UTF-8. */
+	size_t title_len = n->title ? utf8_chars(n->title) : 0;
 	if (title_len == 0 || title_len > NEED_TITLE_MAX)
-		return error("need: title empty or longer than %d bytes", NEED_TITLE_MAX);
-	if (n->body && strlen(n->body) > NEED_BODY_MAX)
-		return error("need: body longer than %d bytes", NEED_BODY_MAX);
+		return error("need: title empty or longer than %d characters", NEED_TITLE_MAX);
+	if (n->body && utf8_chars(n->body) > NEED_BODY_MAX)
+		return error("need: body longer than %d characters", NEED_BODY_MAX);
 	if (n->has_location && (n->lat < -90 || n->lat > 90 || n->lng < -180 || n->lng > 180))
 		return error("need: location out of range");
 	if (n->theme_id && theme_in_territory(db, territory_id, n->theme_id) != 1)

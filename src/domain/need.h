@@ -12,7 +12,7 @@
 
 struct db;
 
-/* Limits on what a need may hold (bytes). */
+/* Limits on what a need may hold (characters). */
 #define NEED_TITLE_MAX 200
 #define NEED_BODY_MAX 20000
 
@@ -55,6 +55,9 @@ int need_counts(struct db *db, int64_t territory_id, int64_t *total, int64_t *wi
  * 0 with *out a new reference, 1 if the territory has no such need, -1 on error.
  */
 int need_get(struct db *db, int64_t territory_id, int64_t id, json_t **out);
+
+/* 1 if need id belongs to the territory, 0 if not, -1 on error. */
+int need_in_territory(struct db *db, int64_t territory_id, int64_t id);
 
 /* What a new need holds; 0 ids mean none. */
 struct need_new {

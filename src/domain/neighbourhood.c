@@ -9,7 +9,32 @@
 #include "core/mem.h"
 #include "db/db.h"
 #include "domain/activity.h"
+#include "domain/row.h"
 #include "core/banned.h"
+
+#define NEIGHBOURHOOD_LIST_MAX 200
+
+int neighbourhood_list(struct db *db, int64_t territory_id, json_t **out)
+{
+	int step;
+	struct db_stmt *st = db_query(db, &step,
+				      "SELECT id, name FROM neighbourhoods WHERE territory_id = ?"
+				      " ORDER BY name, id LIMIT ?",
+				      "ii", territory_id, (int64_t)NEIGHBOURHOOD_LIST_MAX);
+	if (!st)
+		return -1;
+	json_t *list = json_array();
+	for (; step == DB_ROW; step = db_step(st))
+		json_array_append_new(list, json_pack("{s:o, s:o}", "id", row_int(st, 0), "name",
+						      row_string(st, 1)));
+	db_reset(st);
+	if (step < 0) {
+		json_decref(list);
+		return -1;
+	}
+	*out = list;
+	return 0;
+}
 
 int neighbourhood_find(struct db *db, int64_t territory_id, const char *name, int64_t *id)
 {
