@@ -7,6 +7,10 @@
 
 #include <string.h>
 
+#include "web/support.h"
+#include "web/comments.h"
+#include "web/journey.h"
+#include "web/suggestions.h"
 #include "core/banned.h"
 
 struct part {
@@ -17,6 +21,11 @@ struct part {
 
 static const struct part parts[] = {
 	/* Areas add their row here: { "comments", "need initiative", comments_part }, */
+	{ "support", "need initiative", support_part },
+	{ "comments", "need initiative", comments_part },
+	{ "journey", "initiative", journey_part },
+	{ "team", "initiative", team_part },
+	{ "suggestions", "initiative", suggestions_part },
 	{ NULL, NULL, NULL },
 };
 

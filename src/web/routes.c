@@ -9,17 +9,42 @@
 #include "web/account.h"
 #include "web/admin.h"
 #include "web/app.h"
+#include "web/comments.h"
 #include "web/contact.h"
+#include "web/events.h"
+#include "web/history.h"
+#include "web/journey.h"
 #include "web/orgs.h"
 #include "web/pages.h"
+#include "web/post.h"
 #include "web/privacy.h"
 #include "web/profile.h"
 #include "web/settings.h"
+#include "web/suggestions.h"
+#include "web/support.h"
 #include "core/banned.h"
 
 #define KB 1024
 
 const struct route web_routes[] = {
+	/*
+	 * The journey (web/journey.c, web/events.c): stage moves and the timeline,
+	 * the project's team, skills sought and needs, the outcome, events and
+	 * their iCalendar files. 64 KB holds a move with an outcome's texts.
+	 */
+	{ HTTP_GET, "/initiatives/{id}/timeline", journey_timeline_page, 0, 0 },
+	{ HTTP_GET, "/initiatives/{id}/event.ics", events_initiative_ics, 0, 0 },
+	{ HTTP_GET, "/events.ics", events_ics, 0, 0 },
+	{ HTTP_POST, "/initiatives/{id}/move", journey_move_post, 64 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/request-project", journey_request_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/team/join", journey_join_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/team/{id}/accept", journey_team_accept, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/team/{id}/decline", journey_team_decline, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/skills", journey_skills_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/project-needs", journey_need_add_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/project-needs/{id}", journey_need_edit_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/outcome", journey_outcome_post, 64 * KB, ROUTE_FORM },
+
 	/* Infrastructure (web/app.c). */
 	{ HTTP_GET, "/healthz", app_healthz, 0, ROUTE_NO_SESSION },
 	{ HTTP_GET, "/static/{file}", app_static, 0, ROUTE_NO_SESSION },
@@ -75,6 +100,50 @@ const struct route web_routes[] = {
 	{ HTTP_POST, "/settings/sessions/logout-others", settings_logout_others_post, 4 * KB,
 	  ROUTE_FORM },
 
+	/*
+	 * Posting and signals (web/post.c, web/support.c). Before the pages:
+	 * "/needs/new" must win over "/needs/{id}". 256 KB holds a 10,000-character
+	 * text, percent-encoded; signals carry only the csrf token.
+	 */
+	{ HTTP_GET, "/needs/new", post_need_form, 0, 0 },
+	{ HTTP_POST, "/needs/new", post_need_submit, 256 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/initiatives/new", post_initiative_form, 0, 0 },
+	{ HTTP_POST, "/initiatives/new", post_initiative_submit, 256 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/needs/{id}/metoo", support_need_metoo, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/needs/{id}/follow", support_need_follow, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/needs/{id}/unfollow", support_need_unfollow, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/support", support_initiative_give, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/unsupport", support_initiative_withdraw, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/follow", support_initiative_follow, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/unfollow", support_initiative_unfollow, 4 * KB, ROUTE_FORM },
+
+	/*
+	 * Threaded comments (web/comments.c). "/comments/new" before any
+	 * "/comments/{id}" pattern. 96 KB holds 5000 characters of four bytes,
+	 * percent-encoded.
+	 */
+	{ HTTP_GET, "/comments", comments_index, 0, 0 },
+	{ HTTP_POST, "/comments", comments_post, 96 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/comments/new", comments_new_form, 0, 0 },
+	{ HTTP_GET, "/comments/{id}/edit", comments_edit_form, 0, 0 },
+	{ HTTP_POST, "/comments/{id}/edit", comments_edit_post, 96 * KB, ROUTE_FORM },
+
+	/*
+	 * Improving ideas together (web/history.c, web/suggestions.c): edits,
+	 * versions and diffs, suggestions, co-authors. 320 KB holds a 20,000-
+	 * character text of four-byte characters, percent-encoded, with its title.
+	 */
+	{ HTTP_GET, "/initiatives/{id}/edit", history_edit_form, 0, 0 },
+	{ HTTP_POST, "/initiatives/{id}/edit", history_edit_post, 320 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/initiatives/{id}/history", history_index, 0, 0 },
+	{ HTTP_GET, "/initiatives/{id}/history/diff", history_diff, 0, 0 },
+	{ HTTP_POST, "/initiatives/{id}/suggestions", suggestions_post, 320 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/suggestions/{id}/accept", suggestions_accept_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/suggestions/{id}/decline", suggestions_decline_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/coauthors", coauthors_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/coauthors/{id}/accept", coauthors_accept_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/coauthors/{id}/decline", coauthors_decline_post, 4 * KB, ROUTE_FORM },
+
 	/* Pages of the territory: their handlers are declared in web/pages.h. */
 	{ HTTP_GET, "/", home_show, 0, 0 },
 	{ HTTP_GET, "/needs", needs_index, 0, 0 },
@@ -84,7 +153,7 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/partners", partners_index, 0, 0 },
 	{ HTTP_GET, "/organisations", organisations_index, 0, 0 },
 	{ HTTP_GET, "/organisations/{slug}", organisations_show, 0, 0 },
-	{ HTTP_GET, "/events", events_coming, 0, 0 },
+	{ HTTP_GET, "/events", events_index, 0, 0 },
 	{ HTTP_GET, "/map", map_coming, 0, 0 },
 
 	/* Profiles and RGPD rights (web/profile.c, web/privacy.c). */

@@ -44,6 +44,53 @@ const MEMBERS = row('login', 'confirm', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok');
 const ADMINS = row('login', 'deny', 'deny', 'deny', 'deny', 'deny', 'ok', 'deny');
 // Organisations are run by their owners (web/orgs.c): a territory's admin accredits partners but does not edit them.
 const ORG_OWNERS = row('login', 'confirm', 'deny', 'deny', 'ok', 'deny', 'deny', 'nf');
+// Members acting on an object of Sceaux: from Autreville's host name the object does not exist.
+const SCEAUX_MEMBERS = row('login', 'confirm', 'ok', 'ok', 'ok', 'ok', 'ok', 'nf');
+
+// Only its author edits a comment (web/comments.c); from Autreville the comment does not exist.
+const COMMENT_AUTHOR = row('login', 'confirm', 'ok', 'deny', 'deny', 'deny', 'deny', 'nf');
+
+/* The member's comment on initiative 1 of Sceaux (a fixed id), posted now: inside its edit window. */
+const MATRIX_COMMENT = 990001;
+async function matrixComment(f) {
+	const s = ctx.s;
+	const tid = await territoryId(s, 'sceaux');
+	const now = Math.floor(Date.now() / 1000);
+	await execSql(s.dbUrl, `INSERT INTO comments (id, territory_id, object_type, object_id, root_id, depth, path, author_id, body, created_at)
+		VALUES (${MATRIX_COMMENT}, ${tid}, 'initiative', 1, ${MATRIX_COMMENT}, 0, '000000${MATRIX_COMMENT}', ${f.people.member.id}, 'Commentaire de la matrice.', ${now})
+		ON CONFLICT DO NOTHING;
+		UPDATE comments SET created_at = ${now} WHERE id = ${MATRIX_COMMENT};`);
+}
+
+/*
+ * Improving ideas (web/history.c, web/suggestions.c): an initiative of Sceaux the owner posted, an
+ * open suggestion against its current text, and an invitation of the member as co-author (fixed ids),
+ * put back before each try.
+ */
+const MATRIX_IDEA = 990101;
+const IDEA_AUTHOR = row('login', 'confirm', 'deny', 'deny', 'ok', 'deny', 'deny', 'nf');
+const IDEA_EDITORS = row('login', 'confirm', 'deny', 'ok', 'ok', 'deny', 'ok', 'nf');
+const IDEA_INVITEE = row('login', 'confirm', 'ok', 'nf', 'nf', 'nf', 'nf', 'nf');
+async function matrixIdea(f) {
+	const s = ctx.s;
+	const tid = await territoryId(s, 'sceaux');
+	const id = MATRIX_IDEA;
+	await execSql(s.dbUrl, `INSERT INTO initiatives (id, territory_id, author_id, title, summary, body, stage, created_at, updated_at)
+		VALUES (${id}, ${tid}, ${f.people.owner.id}, 'Idée matrice', '', 'Le texte de la matrice.', 'improving', 0, 0) ON CONFLICT DO NOTHING;
+		INSERT INTO suggestions (id, territory_id, initiative_id, author_id, body, base_title, base_body, state, created_at)
+		VALUES (${id}, ${tid}, ${id}, ${f.people.member.id}, '', '', '', 'open', 0) ON CONFLICT DO NOTHING;
+		UPDATE suggestions SET state = 'open', body = 'Suggestion matrice ${f.next()}',
+			base_title = (SELECT title FROM initiatives WHERE id = ${id}), base_body = (SELECT body FROM initiatives WHERE id = ${id}) WHERE id = ${id};
+		DELETE FROM coauthors WHERE initiative_id = ${id};
+		INSERT INTO coauthors (id, territory_id, initiative_id, user_id, invited_by, state, created_at)
+		VALUES (${id}, ${tid}, ${id}, ${f.people.member.id}, ${f.people.owner.id}, 'invited', 0);`);
+}
+
+// The journey (web/journey.c): the initiative's managers are animators and admins here (the
+// matrix's people are neither its authors nor its carrier); Sceaux's objects are not found on Autreville.
+const JOURNEY_MANAGERS = row('login', 'confirm', 'deny', 'ok', 'deny', 'deny', 'ok', 'nf');
+const JOURNEY_AUTHORS = row('login', 'confirm', 'deny', 'deny', 'deny', 'deny', 'deny', 'nf');
+const JOURNEY_JOINERS = row('login', 'confirm', 'ok', 'ok', 'ok', 'ok', 'ok', 'nf');
 
 const ORG = 'atelier-matrice';
 const PARTNER = 'partenaire-matrice';
@@ -75,6 +122,66 @@ const POSTS = {
 	'/organisations/{slug}/edit': { action: 'organisation.create + owner', expect: ORG_OWNERS, path: () => `/organisations/${ORG}/edit`, form: () => ({ name: 'Atelier matrice', kind: 'association', summary: 'Un atelier.', description: 'Un atelier de la matrice.', website: 'https://example.org' }) },
 	'/organisations/{slug}/members': { action: 'organisation.create + owner', expect: ORG_OWNERS, path: () => `/organisations/${ORG}/members`, form: (f) => ({ who: f.extra.email, role: 'member' }) },
 	'/organisations/{slug}/members/{user_id}/remove': { action: 'organisation.create + owner', expect: ORG_OWNERS, path: (f) => `/organisations/${ORG}/members/${f.target.id}/remove`, form: () => ({}) },
+	// The journey (web/journey.c): moves by animators (authors only idea → improving), requests by authors,
+	// team decisions, skills, needs and outcome by the project's managers (carrier, authors, animators).
+	// Forms the allowed send are refused with 422 where possible, so the fixture's stage never changes.
+	'/initiatives/{id}/move': { action: 'contribute + journey table', expect: JOURNEY_MANAGERS, path: (f) => `/initiatives/${f.journey.project}/move`, form: () => ({ from: 'project', to: 'supported', note: '' }) },
+	'/initiatives/{id}/request-project': { action: 'contribute + author', expect: JOURNEY_AUTHORS, path: (f) => `/initiatives/${f.journey.idea}/request-project`, form: () => ({}) },
+	'/initiatives/{id}/team/join': { action: 'contribute', expect: JOURNEY_JOINERS, path: (f) => `/initiatives/${f.journey.project}/team/join`, form: () => ({ skills: 'matrice', message: '' }) },
+	'/team/{id}/accept': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/team/${f.journey.offer}/accept`, form: () => ({}) },
+	'/team/{id}/decline': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/team/${f.journey.offer}/decline`, form: () => ({}) },
+	'/initiatives/{id}/skills': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/initiatives/${f.journey.project}/skills`, form: () => ({ skills: 'matrice' }) },
+	'/initiatives/{id}/project-needs': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/initiatives/${f.journey.project}/project-needs`, form: () => ({ kind: 'other', description: '' }) },
+	'/project-needs/{id}': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/project-needs/${f.journey.need}`, form: () => ({ kind: 'other', description: '' }) },
+	'/initiatives/{id}/outcome': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/initiatives/${f.journey.realised}/outcome`, form: () => ({ outcome_kind: 'event', impact: '' }) },
+	// Posting and signals (web/post.c, web/support.c). Need 1 and initiative 1 are the demo's, in Sceaux:
+	// seen from Autreville they do not exist (nf), while posting there is posting in Autreville (ok).
+	'/needs/new': { action: 'contribute', expect: MEMBERS, form: (f, who) => ({ title: `Besoin ${who} ${f.next()}`, body: 'Un besoin de la matrice.' }) },
+	'/initiatives/new': { action: 'contribute', expect: MEMBERS, form: (f, who) => ({ title: `Idée ${who} ${f.next()}`, body: 'Une idée de la matrice.' }) },
+	'/needs/{id}/metoo': { action: 'contribute', expect: SCEAUX_MEMBERS, path: () => '/needs/1/metoo', form: () => ({}) },
+	'/needs/{id}/follow': { action: 'contribute', expect: SCEAUX_MEMBERS, path: () => '/needs/1/follow', form: () => ({}) },
+	'/needs/{id}/unfollow': { action: 'contribute', expect: SCEAUX_MEMBERS, path: () => '/needs/1/unfollow', form: () => ({}) },
+	'/initiatives/{id}/support': { action: 'contribute', expect: SCEAUX_MEMBERS, path: () => '/initiatives/1/support', form: () => ({}) },
+	'/initiatives/{id}/unsupport': { action: 'contribute', expect: SCEAUX_MEMBERS, path: () => '/initiatives/1/unsupport', form: () => ({}) },
+	'/initiatives/{id}/follow': { action: 'contribute', expect: SCEAUX_MEMBERS, path: () => '/initiatives/1/follow', form: () => ({}) },
+	'/initiatives/{id}/unfollow': { action: 'contribute', expect: SCEAUX_MEMBERS, path: () => '/initiatives/1/unfollow', form: () => ({}) },
+	// Comments (web/comments.c) on the demo's initiative 1 of Sceaux; the edited comment is the member's,
+	// written (again) with a fresh edit window before each try.
+	'/comments': { action: 'contribute', expect: SCEAUX_MEMBERS, form: () => ({ object_type: 'initiative', object_id: '1', body: 'Commentaire de la matrice.' }) },
+	'/comments/{id}/edit': { action: 'contribute + author', expect: COMMENT_AUTHOR, path: () => `/comments/${MATRIX_COMMENT}/edit`, form: async (f) => {
+		await matrixComment(f);
+		return { body: 'Commentaire corrigé de la matrice.' };
+	} },
+	// Improving ideas (web/history.c, web/suggestions.c): authors and animators edit; members suggest;
+	// the author answers suggestions and invites; the invited member answers the invitation.
+	'/initiatives/{id}/edit': { action: 'contribute + author or animator', expect: IDEA_EDITORS, path: () => `/initiatives/${MATRIX_IDEA}/edit`, form: async (f) => {
+		await matrixIdea(f);
+		return { title: 'Idée matrice', summary: '', body: `Le texte de la matrice, version ${f.next()}.`, note: '' };
+	} },
+	'/initiatives/{id}/suggestions': { action: 'contribute', expect: SCEAUX_MEMBERS, path: () => `/initiatives/${MATRIX_IDEA}/suggestions`, form: async (f) => {
+		await matrixIdea(f);
+		return { title: '', body: `Une suggestion ${f.next()}.`, reason: '' };
+	} },
+	'/suggestions/{id}/accept': { action: 'contribute + author', expect: IDEA_AUTHOR, path: () => `/suggestions/${MATRIX_IDEA}/accept`, form: async (f) => {
+		await matrixIdea(f);
+		return {};
+	} },
+	'/suggestions/{id}/decline': { action: 'contribute + author', expect: IDEA_AUTHOR, path: () => `/suggestions/${MATRIX_IDEA}/decline`, form: async (f) => {
+		await matrixIdea(f);
+		return { answer: 'Non merci.' };
+	} },
+	'/initiatives/{id}/coauthors': { action: 'contribute + author', expect: IDEA_AUTHOR, path: () => `/initiatives/${MATRIX_IDEA}/coauthors`, form: async (f) => {
+		await matrixIdea(f);
+		return { person: f.extra.email };
+	} },
+	'/coauthors/{id}/accept': { action: 'contribute + invitee', expect: IDEA_INVITEE, path: () => `/coauthors/${MATRIX_IDEA}/accept`, form: async (f) => {
+		await matrixIdea(f);
+		return {};
+	} },
+	'/coauthors/{id}/decline': { action: 'contribute + invitee', expect: IDEA_INVITEE, path: () => `/coauthors/${MATRIX_IDEA}/decline`, form: async (f) => {
+		await matrixIdea(f);
+		return {};
+	} },
 };
 
 /* GET pages that only some people may see. */
@@ -88,6 +195,9 @@ const GETS = {
 	'/terms/accept': SIGNED_IN,
 	'/organisations/new': MEMBERS,
 	[`/organisations/${ORG}/edit`]: ORG_OWNERS,
+	'/needs/new': MEMBERS,
+	'/initiatives/new': MEMBERS,
+	'/comments/new?object_type=initiative&object_id=1': SCEAUX_MEMBERS,
 	'/admin': ADMINS,
 	'/admin/people': ADMINS,
 	'/admin/partners': ADMINS,
@@ -131,6 +241,18 @@ before(async () => {
 	await execSql(s.dbUrl, `INSERT INTO organisations (territory_id, slug, name, kind, summary, created_at) VALUES (${tid}, '${ORG}', 'Atelier matrice', 'association', 'Un atelier.', 0);
 		INSERT INTO organisation_members (organisation_id, user_id, role, joined_at) SELECT id, ${fx.people.owner.id}, 'owner', 0 FROM organisations WHERE slug = '${ORG}' AND territory_id = ${tid};
 		INSERT INTO organisations (territory_id, slug, name, kind, summary, is_partner, created_at) VALUES (${tid}, '${PARTNER}', 'Partenaire matrice', 'partner', 'Un partenaire.', 1, 0);`);
+
+	// The journey's fixture: an idea, a project with an offer to join and a need, a realised event, by the target.
+	await execSql(s.dbUrl, `INSERT INTO initiatives (territory_id, author_id, title, stage, created_at, updated_at) VALUES (${tid}, ${fx.target.id}, 'Idée matrice', 'idea', 0, 0);
+		INSERT INTO initiatives (territory_id, author_id, carrier_user_id, title, stage, created_at, updated_at) VALUES (${tid}, ${fx.target.id}, ${fx.target.id}, 'Projet matrice', 'project', 0, 0);
+		INSERT INTO initiatives (territory_id, author_id, title, stage, outcome_kind, created_at, updated_at) VALUES (${tid}, ${fx.target.id}, 'Réalisé matrice', 'realised', 'event', 0, 0);`);
+	const byTitle = (t) => scalar(s, `SELECT id FROM initiatives WHERE title = '${t}'`);
+	fx.journey = { idea: await byTitle('Idée matrice'), project: await byTitle('Projet matrice'), realised: await byTitle('Réalisé matrice') };
+	await execSql(s.dbUrl, `INSERT INTO team_members (territory_id, initiative_id, user_id, skills, state, created_at) VALUES (${tid}, ${fx.journey.project}, ${fx.extra.id}, 'matrice', 'offered', 0);
+		INSERT INTO project_needs (territory_id, initiative_id, kind, description, state, created_at, updated_at) VALUES (${tid}, ${fx.journey.project}, 'other', 'Besoin matrice', 'open', 0, 0);
+		INSERT INTO outcomes (initiative_id, territory_id, kind, starts_at, place, impact, created_at, updated_at) VALUES (${fx.journey.realised}, ${tid}, 'event', 1900000000, 'Matrice', 'Rien', 0, 0);`);
+	fx.journey.offer = await scalar(s, `SELECT id FROM team_members WHERE initiative_id = ${fx.journey.project}`);
+	fx.journey.need = await scalar(s, `SELECT id FROM project_needs WHERE initiative_id = ${fx.journey.project}`);
 
 	// A fresh reset token for /password/reset, from the mail it sends.
 	fx.resetToken = async () => {
