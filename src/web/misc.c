@@ -19,16 +19,6 @@ struct coming {
 	const char *link_label;
 };
 
-static const struct coming events = {
-	"Events",
-	"Events are coming soon.",
-	"Soon you will find here the workshops, meetings and celebrations of the territory's "
-	"projects, with their date and place. In the meantime, the ideas and projects are "
-	"already here.",
-	"/initiatives",
-	"See the ideas and projects",
-};
-
 static const struct coming map = {
 	"Map",
 	"The map is coming soon.",
@@ -52,11 +42,6 @@ static void coming_page(struct request *req, struct response *res, const struct 
 				  "href", page_link(req, "/"), "label",
 				  page_tr(req, "Back to the home page"), "primary", 0);
 	page_render(req, res, 200, "coming", page_tr(req, c->title), model);
-}
-
-void events_coming(struct request *req, struct response *res)
-{
-	coming_page(req, res, &events);
 }
 
 void map_coming(struct request *req, struct response *res)

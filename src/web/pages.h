@@ -29,8 +29,6 @@ void organisations_index(struct request *req, struct response *res);
 /* GET /organisations/{slug}: one organisation and the initiatives it carries. (organisations.c) */
 void organisations_show(struct request *req, struct response *res);
 
-/* GET /events: says plainly that events are coming. (misc.c) */
-void events_coming(struct request *req, struct response *res);
 /* GET /map: says plainly that the map is coming. (misc.c) */
 void map_coming(struct request *req, struct response *res);
 
