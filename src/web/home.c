@@ -13,6 +13,7 @@
 #include "domain/need.h"
 #include "domain/territory.h"
 #include "web/listing.h"
+#include "web/journey.h"
 #include "web/page.h"
 #include "core/banned.h"
 
@@ -103,5 +104,13 @@ void home_show(struct request *req, struct response *res)
 	}
 	/* The page's h1 is the territory's name: the welcome's own headings start at h2. */
 	listing_markdown(model, "welcome_html", req->territory->welcome, 2);
+	/* "Appel à compétences": projects seeking what the person said they can do. */
+	json_t *suggested = journey_suggested_projects(req, 5);
+	if (suggested && json_array_size(suggested)) {
+		json_object_set_new(model, "suggested", suggested);
+		json_object_set_new(model, "has_suggested", json_true());
+	} else {
+		json_decref(suggested);
+	}
 	page_render(req, res, 200, "home", page_tr(req, "Home"), model);
 }
