@@ -91,11 +91,17 @@ static void decorate(struct request *req, json_t *node, const char *type, int64_
 	json_object_set_new(node, "edit_href",
 			    json_string(page_link(req, arena_printf(req->arena, "/comments/%lld/edit",
 								    (long long)id))));
-	json_object_set_new(node, "reply_href",
-			    json_string(page_link(req, arena_printf(req->arena,
-								    "/comments/new?object_type=%s&object_id=%lld&parent_id=%lld",
-								    type, (long long)object_id,
-								    (long long)id))));
+	const char *reply_path = arena_printf(req->arena,
+					 "/comments/new?object_type=%s&object_id=%lld&parent_id=%lld", type,
+					 (long long)object_id, (long long)id);
+	if (!req->user) { /* a visitor logs in first, then comes back to the reply form */
+		struct buf login = BUF_INIT;
+		buf_adds(&login, "/login?next=");
+		buf_add_url_encoded(&login, reply_path, strlen(reply_path));
+		reply_path = arena_strdup(req->arena, login.ptr);
+		buf_release(&login);
+	}
+	json_object_set_new(node, "reply_href", json_string(page_link(req, reply_path)));
 	json_t *replies = json_object_get(node, "replies");
 	json_object_set_new(node, "has_replies", json_boolean(json_array_size(replies) > 0));
 	size_t i;
