@@ -24,7 +24,7 @@ MO = $(PO:po/%.po=$(B)/locale/%.mo)
 DB ?= sqlite:var/tremplin.db
 PORT ?= 8080
 
-.PHONY: all run test unit e2e browser check-layers asan deps npm-deps clean fuzz bench
+.PHONY: all run test unit e2e browser check-layers asan deps npm-deps clean fuzz fuzz-build bench
 
 all: $(B)/tremplin $(MO)
 
@@ -108,5 +108,56 @@ asan:
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" all
 	TREMPLIN_BIN=build-asan/tremplin ASAN_OPTIONS=detect_leaks=1 node --test --test-reporter=spec tests/e2e/
 
+# libFuzzer targets (tests/fuzz/README.md), built by clang with ASan and UBSan
+# from the core, http and view sources, in their own directory. `make fuzz`
+# runs each for FUZZ_SECONDS (CI: FUZZ_SECONDS=30); FUZZ_TARGETS picks some.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= router urlencoded multipart cookies template markdown mo
+FB = build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -Isrc \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# The layers the parsers live in, as an archive: each target pulls only the
+# objects it uses, so a helper moving between files needs no edit here.
+FUZZ_LIB_SRC = $(sort $(wildcard src/core/*.c src/http/*.c src/view/*.c))
+FUZZ_LIB_OBJ = $(FUZZ_LIB_SRC:%.c=$(FB)/obj/%.o)
+
+$(FB)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FB)/libfuzz.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/libfuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -fsanitize=fuzzer -o $@ $< $(FB)/libfuzz.a \
+		$(shell pkg-config --libs jansson libcmark 2>/dev/null) -lm
+
+-include $(shell find $(FB)/obj -name '*.d' 2>/dev/null)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
+
+fuzz: fuzz-build
+	@set -e; mkdir -p $(FB)/artifacts; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS) s (log: $(FB)/fuzz_$$t.log)"; \
+		mkdir -p $(FB)/corpus/$$t; \
+		dict=; if [ -f tests/fuzz/$$t.dict ]; then dict=-dict=tests/fuzz/$$t.dict; fi; \
+		if ! $(FB)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=1 -rss_limit_mb=2048 \
+			-close_fd_mask=2 -print_final_stats=1 $$dict -artifact_prefix=$(FB)/artifacts/$$t- \
+			$(FB)/corpus/$$t tests/fuzz/corpus/$$t >$(FB)/fuzz_$$t.log 2>&1; then \
+			tail -n 60 $(FB)/fuzz_$$t.log; \
+			echo "fuzz_$$t FAILED: the input is in $(FB)/artifacts/ (replay: $(FB)/fuzz_$$t FILE)"; \
+			exit 1; \
+		fi; \
+		grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|peak_rss_mb)' $(FB)/fuzz_$$t.log; \
+	done
+
+# The benchmark (bench/README.md): seed var/bench/, serve it pinned, drive it with wrk, compare to nginx.
+bench: all
+	@command -v node >/dev/null 2>&1 || { echo "make bench needs Node.js: apt-get install nodejs (or make deps)"; exit 1; }
+	node bench/run.mjs
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FB)

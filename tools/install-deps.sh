@@ -9,6 +9,8 @@ PKGS="build-essential pkg-config gettext libmicrohttpd-dev libsqlite3-dev libpq-
 libcmark-dev libjansson-dev libsodium-dev libcurl4-openssl-dev"
 # Tests: unit tests, PostgreSQL, browser.
 PKGS="$PKGS libcmocka-dev postgresql chromium python3-aiosmtpd sqlite3"
+# make fuzz (libFuzzer) and make bench.
+PKGS="$PKGS clang libclang-rt-14-dev wrk nginx-light"
 # Node.js runs the black-box and browser tests; Debian's is used when none is installed.
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 

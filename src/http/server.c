@@ -234,6 +234,8 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 		c->content_length++;
 	else if (!strcasecmp(name, "transfer-encoding"))
 		c->transfer_encoding++;
+	else if (strpbrk(name, " \t")) /* "Transfer-Encoding : chunked" */
+		c->mangled++;
 	else
 		for (size_t i = 0; i < ARRAY_SIZE(framing); i++)
 			if (!strncasecmp(name, framing[i], strlen(framing[i])))
@@ -246,12 +248,14 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
  * Host a proxy in front could read differently is refused outright, so the
  * two never disagree on where a request ends or which territory it is for.
  */
-static int framing_ambiguous(struct MHD_Connection *conn)
+static int framing_ambiguous(struct MHD_Connection *conn, const char *version)
 {
 	struct header_census c = { 0 };
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
 	if (c.host > 1 || c.content_length > 1 || c.transfer_encoding > 1 || c.mangled)
 		return 1;
+	if (!c.host && version && !strcmp(version, "HTTP/1.1"))
+		return 1; /* RFC 9112 3.2: an HTTP/1.1 request without Host is refused */
 	if (c.content_length && c.transfer_encoding)
 		return 1;
 	const char *te = conn_header(conn, "Transfer-Encoding");
@@ -260,7 +264,7 @@ static int framing_ambiguous(struct MHD_Connection *conn)
 
 /* Everything known once the headers are in: route, limits. HTTP status or 0. */
 static int begin_request(struct server *srv, struct conn_ctx *c, struct MHD_Connection *conn,
-			 const char *method)
+			 const char *method, const char *version)
 {
 	struct request *req = &c->req;
 	req->method_name = arena_strdup(req->arena, method);
@@ -272,7 +276,7 @@ static int begin_request(struct server *srv, struct conn_ctx *c, struct MHD_Conn
 	req->content_type = conn_header(conn, "Content-Type");
 	req->lang = "fr";
 
-	if (framing_ambiguous(conn))
+	if (framing_ambiguous(conn, version))
 		return 400;
 	int status = parse_target(c);
 	if (status)
@@ -389,12 +393,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct server *srv = cls;
 	struct conn_ctx *c = *con_cls;
 	(void)url;
-	(void)version;
 	if (!c)
 		return MHD_NO; /* no URI callback: cannot happen */
 	if (!c->started) {
 		c->started = 1;
-		int status = begin_request(srv, c, conn, method);
+		int status = begin_request(srv, c, conn, method, version);
 		if (status) {
 			c->status_early = status;
 			return answer_error(srv, c, conn, status);
