@@ -22,12 +22,20 @@
 #include "core/mem.h"
 #include "db/db.h"
 #include "domain/activity.h"
+#include "domain/comment.h"
 #include "domain/initiative.h"
+#include "domain/journey.h"
 #include "domain/need.h"
 #include "domain/neighbourhood.h"
 #include "domain/organisation.h"
+#include "domain/outcome.h"
+#include "domain/profile.h"
+#include "domain/project_need.h"
+#include "domain/suggestion.h"
+#include "domain/team.h"
 #include "domain/territory.h"
 #include "domain/theme.h"
+#include "domain/version.h"
 #include "core/banned.h"
 
 #define DAY 86400
@@ -40,6 +48,11 @@
 /* Items of one day are spread over the hours before now - days_ago, the same way at each load. */
 #define JITTER_STEP 7919
 #define JITTER_SPAN (10 * 3600)
+/* Lists inside an item (comments, replies, team...), and amounts. */
+#define SUB_MAX 100
+#define AMOUNT_MAX 100000000
+#define DAYS_AHEAD_MAX 365
+#define WHERE_MAX 192
 
 enum value_type {
 	V_SLUG, /* [a-z0-9-], not empty */
@@ -51,6 +64,8 @@ enum value_type {
 	V_BOOL,
 	V_NAMES, /* an array of strings naming things of another section */
 	V_HOSTS, /* an array of host names */
+	V_OBJECTS, /* an array of objects, each checked against field->sub */
+	V_OBJECT, /* an object checked against field->sub */
 };
 
 /* What a field can define or name: each is a name → id map of the loader. */
@@ -71,6 +86,8 @@ static const char *const ref_names[REF_COUNT] = {
 	"a theme's slug", "a neighbourhood", "a need's key", "an initiative's key",
 };
 
+struct section;
+
 struct field {
 	const char *key;
 	enum value_type type;
@@ -80,6 +97,7 @@ struct field {
 	enum ref names; /* the value must be a name of this map */
 	const char *(*vocabulary)(const char *); /* non-NULL if only some words may be used */
 	const char *words; /* those words, for the error message */
+	const struct section *sub; /* V_OBJECTS, V_OBJECT: the fields of the objects */
 };
 
 static const char *stage_known(const char *code)
@@ -87,79 +105,207 @@ static const char *stage_known(const char *code)
 	return initiative_stage_find(code) ? code : NULL;
 }
 
-static const struct field territory_fields[] = {
-	{ "slug", V_SLUG, 1, 64, REF_NONE, REF_NONE, NULL, NULL },
-	{ "name", V_STRING, 1, 200, REF_NONE, REF_NONE, NULL, NULL },
-	{ "tagline", V_TEXT, 0, 300, REF_NONE, REF_NONE, NULL, NULL },
-	{ "welcome", V_TEXT, 0, 20000, REF_NONE, REF_NONE, NULL, NULL },
-	{ "hosts", V_HOSTS, 0, HOSTS_MAX, REF_NONE, REF_NONE, NULL, NULL },
-};
+static const char *word_in(const char *word, const char *const *words)
+{
+	for (; *words; words++)
+		if (!strcmp(*words, word))
+			return word;
+	return NULL;
+}
 
-static const struct field theme_fields[] = {
-	{ "slug", V_SLUG, 1, THEME_SLUG_MAX, REF_THEME, REF_NONE, NULL, NULL },
-	{ "name", V_STRING, 1, THEME_NAME_MAX, REF_NONE, REF_NONE, NULL, NULL },
-};
+static const char *role_known(const char *code)
+{
+	static const char *const roles[] = { "animator", "admin", NULL };
+	return word_in(code, roles);
+}
 
-/* A neighbourhood is a bare string: one field without a key. */
-static const struct field neighbourhood_field = {
-	"", V_STRING, 1, NEIGHBOURHOOD_NAME_MAX, REF_NEIGHBOURHOOD, REF_NONE, NULL, NULL
-};
+static const char *team_state_known(const char *code)
+{
+	static const char *const states[] = { "accepted", "offered", NULL };
+	return word_in(code, states);
+}
 
-static const struct field person_fields[] = {
-	{ "key", V_STRING, 1, 64, REF_PERSON, REF_NONE, NULL, NULL },
-	{ "display_name", V_STRING, 1, 100, REF_NONE, REF_NONE, NULL, NULL },
-	{ "bio", V_TEXT, 0, 2000, REF_NONE, REF_NONE, NULL, NULL },
-};
+static const char *need_state_known(const char *code)
+{
+	static const char *const states[] = { "open", "met", NULL };
+	return word_in(code, states);
+}
 
-static const struct field organisation_fields[] = {
-	{ "key", V_STRING, 1, 64, REF_ORGANISATION, REF_NONE, NULL, NULL },
-	{ "slug", V_SLUG, 1, ORGANISATION_SLUG_MAX, REF_ORGANISATION_SLUG, REF_NONE, NULL, NULL },
-	{ "name", V_STRING, 1, ORGANISATION_NAME_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "kind", V_STRING, 1, 32, REF_NONE, REF_NONE, organisation_kind_label,
-	  "association, social_enterprise, company, public_body, partner" },
-	{ "summary", V_TEXT, 0, ORGANISATION_SUMMARY_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "description", V_TEXT, 0, ORGANISATION_DESCRIPTION_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "website", V_TEXT, 0, ORGANISATION_WEBSITE_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "partner", V_BOOL, 0, 0, REF_NONE, REF_NONE, NULL, NULL },
-	{ "accredited", V_BOOL, 0, 0, REF_NONE, REF_NONE, NULL, NULL },
-};
-
-static const struct field need_fields[] = {
-	{ "key", V_STRING, 1, 64, REF_NEED, REF_NONE, NULL, NULL },
-	{ "author", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL },
-	{ "title", V_STRING, 1, NEED_TITLE_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "body", V_TEXT, 0, NEED_BODY_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "theme", V_NAME, 0, THEME_SLUG_MAX, REF_NONE, REF_THEME, NULL, NULL },
-	{ "neighbourhood", V_NAME, 0, NEIGHBOURHOOD_NAME_MAX, REF_NONE, REF_NEIGHBOURHOOD, NULL, NULL },
-	{ "lat", V_COORD, 0, 0, REF_NONE, REF_NONE, NULL, NULL },
-	{ "lng", V_COORD, 0, 0, REF_NONE, REF_NONE, NULL, NULL },
-	{ "metoo", V_INT, 0, COUNT_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL },
-};
-
-static const struct field initiative_fields[] = {
-	{ "key", V_STRING, 1, 64, REF_INITIATIVE, REF_NONE, NULL, NULL },
-	{ "author", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL },
-	{ "carrier", V_NAME, 0, 64, REF_NONE, REF_ORGANISATION, NULL, NULL },
-	{ "title", V_STRING, 1, INITIATIVE_TITLE_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "summary", V_TEXT, 0, INITIATIVE_SUMMARY_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "body", V_TEXT, 0, INITIATIVE_BODY_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "stage", V_STRING, 1, 32, REF_NONE, REF_NONE, stage_known,
-	  "idea, improving, project, supported, realised, archived, merged" },
-	{ "outcome", V_NAME, 0, 32, REF_NONE, REF_NONE, initiative_outcome_label,
-	  "enterprise, event, service or null" },
-	{ "theme", V_NAME, 0, THEME_SLUG_MAX, REF_NONE, REF_THEME, NULL, NULL },
-	{ "neighbourhood", V_NAME, 0, NEIGHBOURHOOD_NAME_MAX, REF_NONE, REF_NEIGHBOURHOOD, NULL, NULL },
-	{ "needs", V_NAMES, 0, INITIATIVE_NEEDS_MAX, REF_NONE, REF_NEED, NULL, NULL },
-	{ "supports", V_INT, 0, COUNT_MAX, REF_NONE, REF_NONE, NULL, NULL },
-	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL },
-};
+static const char *project_need_kind_known(const char *code)
+{
+	return project_need_kind_find(code) ? code : NULL;
+}
 
 /* The sections that are arrays of objects, in the order they are checked and written. */
 struct section {
 	const char *name;
 	const struct field *fields;
 	size_t n_fields;
+};
+
+/* A comment and its replies (recursive: the section is defined after its fields). */
+static const struct section comment_section;
+
+static const struct field comment_fields[] = {
+	{ "author", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "body", V_STRING, 1, COMMENT_BODY_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "replies", V_OBJECTS, 0, SUB_MAX, REF_NONE, REF_NONE, NULL, NULL, &comment_section },
+};
+
+static const struct section comment_section = { "comments", comment_fields,
+						ARRAY_SIZE(comment_fields) };
+
+/* A change of an initiative's text, oldest first; "suggested": it came from an accepted suggestion. */
+static const struct field change_fields[] = {
+	{ "author", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "title", V_STRING, 0, VERSION_TITLE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "summary", V_TEXT, 0, VERSION_SUMMARY_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "body", V_TEXT, 0, VERSION_BODY_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "note", V_TEXT, 0, VERSION_NOTE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "suggested", V_BOOL, 0, 0, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+static const struct section change_section = { "changes", change_fields, ARRAY_SIZE(change_fields) };
+
+/* A suggestion still open, made against the text after the changes. */
+static const struct field suggestion_fields[] = {
+	{ "author", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "title", V_STRING, 0, VERSION_TITLE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "body", V_TEXT, 0, VERSION_BODY_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "reason", V_TEXT, 0, SUGGESTION_REASON_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+static const struct section suggestion_section = { "suggestions", suggestion_fields,
+						   ARRAY_SIZE(suggestion_fields) };
+
+/* A stage move of the timeline, from the stage before (an initiative with moves starts as an idea). */
+static const struct field move_fields[] = {
+	{ "to", V_STRING, 1, 32, REF_NONE, REF_NONE, stage_known,
+	  "idea, improving, project, supported, realised, archived, merged", NULL },
+	{ "by", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "note", V_TEXT, 0, JOURNEY_NOTE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+static const struct section move_section = { "moves", move_fields, ARRAY_SIZE(move_fields) };
+
+/* What a realised initiative became (its kind is the initiative's "outcome"). */
+static const struct field outcome_fields[] = {
+	{ "legal_form", V_TEXT, 0, OUTCOME_LEGAL_FORM_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "founded_days_ago", V_INT, 0, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "starts_in_days", V_INT, 0, DAYS_AHEAD_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "starts_days_ago", V_INT, 0, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "start_hour", V_INT, 0, 23, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "duration_hours", V_INT, 0, 72, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "place", V_TEXT, 0, OUTCOME_PLACE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "description", V_TEXT, 0, OUTCOME_DESCRIPTION_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "impact", V_TEXT, 0, OUTCOME_IMPACT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+static const struct section outcome_section = { "outcome_detail", outcome_fields,
+						ARRAY_SIZE(outcome_fields) };
+
+/* Someone who offered to join a project's team. */
+static const struct field team_fields[] = {
+	{ "person", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "skills", V_TEXT, 0, TEAM_SKILLS_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "message", V_TEXT, 0, TEAM_MESSAGE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "state", V_STRING, 1, 16, REF_NONE, REF_NONE, team_state_known, "accepted, offered", NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+static const struct section team_section = { "team", team_fields, ARRAY_SIZE(team_fields) };
+
+/* What a project needs, as structured items. */
+static const struct field project_need_fields[] = {
+	{ "kind", V_STRING, 1, 16, REF_NONE, REF_NONE, project_need_kind_known,
+	  "money, premises, coaching, training, equipment, volunteers, other", NULL },
+	{ "description", V_TEXT, 0, PROJECT_NEED_DESCRIPTION_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "amount_eur", V_INT, 0, AMOUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "surface_m2", V_INT, 0, AMOUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "duration_months", V_INT, 0, 600, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "state", V_STRING, 0, 8, REF_NONE, REF_NONE, need_state_known, "open, met", NULL },
+};
+static const struct section project_need_section = { "project_needs", project_need_fields,
+						      ARRAY_SIZE(project_need_fields) };
+
+static const struct field territory_fields[] = {
+	{ "slug", V_SLUG, 1, 64, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "name", V_STRING, 1, 200, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "tagline", V_TEXT, 0, 300, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "welcome", V_TEXT, 0, 20000, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "hosts", V_HOSTS, 0, HOSTS_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+
+static const struct field theme_fields[] = {
+	{ "slug", V_SLUG, 1, THEME_SLUG_MAX, REF_THEME, REF_NONE, NULL, NULL, NULL },
+	{ "name", V_STRING, 1, THEME_NAME_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+
+/* A neighbourhood is a bare string: one field without a key. */
+static const struct field neighbourhood_field = {
+	"", V_STRING, 1, NEIGHBOURHOOD_NAME_MAX, REF_NEIGHBOURHOOD, REF_NONE, NULL, NULL, NULL
+};
+
+static const struct field person_fields[] = {
+	{ "key", V_STRING, 1, 64, REF_PERSON, REF_NONE, NULL, NULL, NULL },
+	{ "display_name", V_STRING, 1, 100, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "bio", V_TEXT, 0, 2000, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "role", V_STRING, 0, 16, REF_NONE, REF_NONE, role_known, "animator, admin", NULL },
+};
+
+static const struct field organisation_fields[] = {
+	{ "key", V_STRING, 1, 64, REF_ORGANISATION, REF_NONE, NULL, NULL, NULL },
+	{ "slug", V_SLUG, 1, ORGANISATION_SLUG_MAX, REF_ORGANISATION_SLUG, REF_NONE, NULL, NULL, NULL },
+	{ "name", V_STRING, 1, ORGANISATION_NAME_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "kind", V_STRING, 1, 32, REF_NONE, REF_NONE, organisation_kind_label,
+	  "association, social_enterprise, company, public_body, partner", NULL },
+	{ "summary", V_TEXT, 0, ORGANISATION_SUMMARY_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "description", V_TEXT, 0, ORGANISATION_DESCRIPTION_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "website", V_TEXT, 0, ORGANISATION_WEBSITE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "partner", V_BOOL, 0, 0, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "accredited", V_BOOL, 0, 0, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+
+static const struct field need_fields[] = {
+	{ "key", V_STRING, 1, 64, REF_NEED, REF_NONE, NULL, NULL, NULL },
+	{ "author", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "title", V_STRING, 1, NEED_TITLE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "body", V_TEXT, 0, NEED_BODY_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "theme", V_NAME, 0, THEME_SLUG_MAX, REF_NONE, REF_THEME, NULL, NULL, NULL },
+	{ "neighbourhood", V_NAME, 0, NEIGHBOURHOOD_NAME_MAX, REF_NONE, REF_NEIGHBOURHOOD, NULL, NULL, NULL },
+	{ "lat", V_COORD, 0, 0, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "lng", V_COORD, 0, 0, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "metoo", V_INT, 0, COUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "comments", V_OBJECTS, 0, SUB_MAX, REF_NONE, REF_NONE, NULL, NULL, &comment_section },
+};
+
+static const struct field initiative_fields[] = {
+	{ "key", V_STRING, 1, 64, REF_INITIATIVE, REF_NONE, NULL, NULL, NULL },
+	{ "author", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "carrier", V_NAME, 0, 64, REF_NONE, REF_ORGANISATION, NULL, NULL, NULL },
+	{ "title", V_STRING, 1, INITIATIVE_TITLE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "summary", V_TEXT, 0, INITIATIVE_SUMMARY_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "body", V_TEXT, 0, INITIATIVE_BODY_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "stage", V_STRING, 1, 32, REF_NONE, REF_NONE, stage_known,
+	  "idea, improving, project, supported, realised, archived, merged", NULL },
+	{ "outcome", V_NAME, 0, 32, REF_NONE, REF_NONE, initiative_outcome_label,
+	  "enterprise, event, service or null", NULL },
+	{ "theme", V_NAME, 0, THEME_SLUG_MAX, REF_NONE, REF_THEME, NULL, NULL, NULL },
+	{ "neighbourhood", V_NAME, 0, NEIGHBOURHOOD_NAME_MAX, REF_NONE, REF_NEIGHBOURHOOD, NULL, NULL, NULL },
+	{ "needs", V_NAMES, 0, INITIATIVE_NEEDS_MAX, REF_NONE, REF_NEED, NULL, NULL, NULL },
+	{ "supports", V_INT, 0, COUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "coauthors", V_NAMES, 0, 10, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "changes", V_OBJECTS, 0, 20, REF_NONE, REF_NONE, NULL, NULL, &change_section },
+	{ "suggestions", V_OBJECTS, 0, 20, REF_NONE, REF_NONE, NULL, NULL, &suggestion_section },
+	{ "moves", V_OBJECTS, 0, 10, REF_NONE, REF_NONE, NULL, NULL, &move_section },
+	{ "merged_into", V_NAME, 0, 64, REF_NONE, REF_INITIATIVE, NULL, NULL, NULL },
+	{ "outcome_detail", V_OBJECT, 0, 0, REF_NONE, REF_NONE, NULL, NULL, &outcome_section },
+	{ "skills_sought", V_NAMES, 0, PROFILE_SKILLS_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "team", V_OBJECTS, 0, SUB_MAX, REF_NONE, REF_NONE, NULL, NULL, &team_section },
+	{ "project_needs", V_OBJECTS, 0, PROJECT_NEEDS_MAX, REF_NONE, REF_NONE, NULL, NULL,
+	  &project_need_section },
+	{ "comments", V_OBJECTS, 0, SUB_MAX, REF_NONE, REF_NONE, NULL, NULL, &comment_section },
 };
 
 static const struct section sections[] = {
@@ -180,6 +326,9 @@ struct loader {
 	json_t *maps[REF_COUNT]; /* name → id (0 until written) */
 	int64_t territory_id;
 	int64_t now;
+	json_t *animators; /* person key → role, for the moves they make */
+	size_t n_people;
+	size_t salt; /* spreads the times of one day */
 };
 
 /* Log "demo: WHERE.KEY: message" and return -1. */
@@ -258,6 +407,25 @@ static int check_strings(struct loader *l, const char *where, const struct field
 	return rc;
 }
 
+static int check_object(struct loader *l, const char *where, json_t *obj,
+			const struct field *fields, size_t n);
+
+/* An array of objects, each against the field's sub-section: where becomes "where.key[i]". */
+static int check_objects(struct loader *l, const char *where, const struct field *f, json_t *v)
+{
+	if (!json_is_array(v) || json_array_size(v) > f->max)
+		return bad(where, f->key, "must be an array of at most %zu objects", f->max);
+	size_t i;
+	json_t *item;
+	char inner[WHERE_MAX];
+	json_array_foreach(v, i, item) {
+		snprintf(inner, sizeof(inner), "%s.%s[%zu]", where, f->key, i);
+		if (check_object(l, inner, item, f->sub->fields, f->sub->n_fields))
+			return -1;
+	}
+	return 0;
+}
+
 static int check_value(struct loader *l, const char *where, const struct field *f, json_t *v)
 {
 	switch (f->type) {
@@ -284,6 +452,13 @@ static int check_value(struct loader *l, const char *where, const struct field *
 	case V_NAMES:
 	case V_HOSTS:
 		return check_strings(l, where, f, v);
+	case V_OBJECTS:
+		return check_objects(l, where, f, v);
+	case V_OBJECT: {
+		char inner[WHERE_MAX];
+		snprintf(inner, sizeof(inner), "%s.%s", where, f->key);
+		return check_object(l, inner, v, f->sub->fields, f->sub->n_fields);
+	}
 	}
 	BUG("unknown value type");
 }
@@ -418,6 +593,162 @@ static void remember(struct loader *l, enum ref r, const char *name, int64_t id)
 	json_object_set_new(l->maps[r], name, json_integer(id));
 }
 
+/* The string at key, or "" when it is missing or null. */
+static const char *text_or(json_t *obj, const char *key)
+{
+	const char *s = text_at(obj, key);
+	return s ? s : "";
+}
+
+static int listed(json_t *names, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(names, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+
+/*
+ * Counters are rows: "metoo" and "supports" give that many people of the
+ * file (never the author) a "me too" or a support, so there must be enough.
+ */
+static int check_count(struct loader *l, const char *where, json_t *item, const char *key)
+{
+	int64_t n = int_at(item, key);
+	if (n > 0 && (size_t)n > l->n_people - 1)
+		return bad(where, key,
+			   "%lld is more than the %zu people of the file other than the author "
+			   "(the loader writes one row per person)",
+			   (long long)n, l->n_people - 1);
+	return 0;
+}
+
+/* The stage moves: from "idea" through the journey's table, by someone allowed, to "stage". */
+static int check_moves(struct loader *l, const char *where, json_t *item)
+{
+	json_t *moves = json_object_get(item, "moves");
+	const char *author = text_at(item, "author"), *stage = text_at(item, "stage");
+	const char *from = "idea", *merged = text_at(item, "merged_into");
+	char w[WHERE_MAX + 64];
+	size_t i;
+	json_t *m;
+	if (merged && !strcmp(merged, text_at(item, "key")))
+		return bad(where, "merged_into", "an initiative cannot be merged into itself");
+	json_array_foreach(moves, i, m) {
+		snprintf(w, sizeof(w), "%s.moves[%zu]", where, i);
+		const char *to = text_at(m, "to"), *by = text_at(m, "by"), *note = text_at(m, "note");
+		const struct journey_transition *t = journey_transition_find(from, to);
+		if (!t)
+			return bad(w, "to", "%s → %s is not a move of the journey", from, to);
+		unsigned who = 0;
+		if (!strcmp(by, author) || listed(json_object_get(item, "coauthors"), by))
+			who |= JOURNEY_AUTHOR;
+		if (json_object_get(l->animators, by))
+			who |= JOURNEY_ANIMATOR;
+		if (!journey_may_move(from, to, who))
+			return bad(w, "by", "\"%s\" may not move %s → %s (give an animator's key, "
+				   "a person with \"role\": \"animator\")", by, from, to);
+		if (t->note_required && (!note || !*note))
+			return bad(w, "note", "missing: a move %s → %s says why", from, to);
+		if (!strcmp(to, "merged") && !merged)
+			return bad(where, "merged_into", "missing for a move to merged");
+		if (!strcmp(to, "realised") && !json_object_get(item, "outcome_detail"))
+			return bad(where, "outcome_detail", "missing for a move to realised");
+		from = to;
+	}
+	if (json_array_size(moves) && strcmp(from, stage))
+		return bad(where, "stage", "\"%s\" is not the stage the moves end at (\"%s\")", stage,
+			   from);
+	return 0;
+}
+
+static int check_outcome(const char *where, json_t *item)
+{
+	json_t *o = json_object_get(item, "outcome_detail");
+	const char *kind = text_at(item, "outcome");
+	if (!o)
+		return 0;
+	if (!kind)
+		return bad(where, "outcome", "missing: outcome_detail describes an outcome");
+	int ahead = json_object_get(o, "starts_in_days") != NULL;
+	int past = json_object_get(o, "starts_days_ago") != NULL;
+	if (!strcmp(kind, "event") && ahead == past)
+		return bad(where, "outcome_detail",
+			   "an event has one of starts_in_days and starts_days_ago");
+	return 0;
+}
+
+/* Changes change something; a suggestion changes the title or the text only. */
+static int check_changes(const char *where, json_t *item)
+{
+	char w[WHERE_MAX + 64];
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(item, "changes"), i, c) {
+		snprintf(w, sizeof(w), "%s.changes[%zu]", where, i);
+		int suggested = json_is_true(json_object_get(c, "suggested"));
+		if (!text_at(c, "title") && !text_at(c, "body") && !text_at(c, "summary"))
+			return bad(w, "", "changes neither title, summary nor body");
+		if (suggested && text_at(c, "summary"))
+			return bad(w, "summary", "a suggestion changes the title or the body only");
+	}
+	json_array_foreach(json_object_get(item, "suggestions"), i, c) {
+		snprintf(w, sizeof(w), "%s.suggestions[%zu]", where, i);
+		if (!text_at(c, "title") && !text_at(c, "body"))
+			return bad(w, "", "suggests neither a title nor a body");
+	}
+	return 0;
+}
+
+/* The skills a project seeks, as the profile normalises them. *out (may be NULL): new reference. */
+static const char *skills_sought(json_t *item, json_t **out)
+{
+	struct buf typed = BUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(item, "skills_sought"), i, v)
+		buf_addf(&typed, "%s%s", i ? ", " : "", json_string_value(v));
+	json_t *skills = NULL;
+	const char *problem = profile_skills_normalise(typed.len ? typed.ptr : "", &skills);
+	buf_release(&typed);
+	if (out)
+		*out = skills;
+	else
+		json_decref(skills);
+	return problem;
+}
+
+/* What the field tables cannot say: counts, the journey, outcomes, changes. */
+static int check_rules(struct loader *l)
+{
+	json_t *people = json_object_get(l->root, "people");
+	size_t i;
+	json_t *item;
+	char where[WHERE_MAX];
+	l->n_people = json_array_size(people);
+	json_array_foreach(people, i, item)
+		if (text_at(item, "role"))
+			json_object_set_new(l->animators, text_at(item, "key"),
+					    json_string(text_at(item, "role")));
+	json_array_foreach(json_object_get(l->root, "needs"), i, item) {
+		snprintf(where, sizeof(where), "needs[%zu]", i);
+		if (check_count(l, where, item, "metoo"))
+			return -1;
+	}
+	json_array_foreach(json_object_get(l->root, "initiatives"), i, item) {
+		snprintf(where, sizeof(where), "initiatives[%zu]", i);
+		const char *problem = skills_sought(item, NULL);
+		if (problem)
+			return bad(where, "skills_sought", "%s", problem);
+		if (check_count(l, where, item, "supports") || check_moves(l, where, item) ||
+		    check_outcome(where, item) || check_changes(where, item))
+			return -1;
+	}
+	return 0;
+}
+
 static int write_territory(struct loader *l)
 {
 	json_t *t = json_object_get(l->root, "territory");
@@ -477,6 +808,16 @@ static int write_people(struct loader *l)
 		    activity_record_at(l->db, l->territory_id, id, "Create", "user", id, NULL, 0,
 				       NULL, joined))
 			return error("demo: people[%zu]: cannot write", i);
+		const char *role = text_at(person, "role");
+		char details[64];
+		snprintf(details, sizeof(details), "{\"role\": \"%s\"}", role ? role : "");
+		if (role && (db_execv(l->db,
+				      "INSERT INTO roles (territory_id, user_id, role, granted_by, granted_at)"
+				      " VALUES (?, ?, ?, NULL, ?)",
+				      "iiti", l->territory_id, id, role, joined) ||
+			     activity_record_at(l->db, l->territory_id, 0, "Add", "role", id, "user", id,
+						details, joined)))
+			return error("demo: people[%zu]: cannot write its role", i);
 		remember(l, REF_PERSON, text_at(person, "key"), id);
 	}
 	return 0;
@@ -549,7 +890,7 @@ static int write_need(struct loader *l, const struct dated *d)
 		.has_location = json_is_number(lat) && json_is_number(lng),
 		.lat = json_number_value(lat),
 		.lng = json_number_value(lng),
-		.metoo_count = int_at(item, "metoo"),
+		.metoo_count = 0, /* the rows, written later, set it */
 		.created_at = d->at,
 	};
 	int64_t id;
@@ -563,6 +904,8 @@ static int write_initiative(struct loader *l, const struct dated *d)
 {
 	json_t *item = d->item, *needs = json_object_get(item, "needs");
 	int64_t need_ids[INITIATIVE_NEEDS_MAX];
+	/* With a timeline, it starts as an idea and its moves take it to its stage. */
+	int moves = json_array_size(json_object_get(item, "moves")) > 0;
 	size_t i, n_needs = 0;
 	json_t *key;
 	json_array_foreach(needs, i, key)
@@ -574,13 +917,13 @@ static int write_initiative(struct loader *l, const struct dated *d)
 		.title = text_at(item, "title"),
 		.summary = text_at(item, "summary"),
 		.body = text_at(item, "body"),
-		.stage = text_at(item, "stage"),
-		.outcome_kind = text_at(item, "outcome"),
+		.stage = moves ? "idea" : text_at(item, "stage"),
+		.outcome_kind = moves ? NULL : text_at(item, "outcome"),
 		.theme_id = id_at(l, REF_THEME, item, "theme"),
 		.neighbourhood_id = id_at(l, REF_NEIGHBOURHOOD, item, "neighbourhood"),
 		.need_ids = need_ids,
 		.n_needs = n_needs,
-		.support_count = int_at(item, "supports"),
+		.support_count = 0, /* the rows, written later, set it */
 		.created_at = d->at,
 	};
 	int64_t id;
@@ -603,11 +946,441 @@ static int write_dated(struct loader *l, const char *section,
 	return rc;
 }
 
+
+/*
+ * The time of something said to be days_ago, after `after` (what it
+ * follows: the initiative, the parent comment, the previous move) and
+ * before now, so that a thread or a timeline always reads in order.
+ */
+static int64_t later(struct loader *l, int64_t days_ago, int64_t after)
+{
+	int64_t at = l->now - days_ago * DAY - (int64_t)((l->salt++ * JITTER_STEP) % JITTER_SPAN) - 60;
+	if (at <= after)
+		at = after + 600;
+	if (at >= l->now)
+		at = after + (l->now - after) / 2;
+	return at;
+}
+
+/* A fixed step after `after`, before now. */
+static int64_t soon_after(struct loader *l, int64_t after, int64_t step)
+{
+	return after + step < l->now ? after + step : after + (l->now - after) / 2;
+}
+
+/* The signals with a counter, as the demo writes them: rows first, then the counter from the rows. */
+struct demo_signal {
+	const char *object_type;
+	const char *insert_sql; /* (territory_id, object_id, user_id, created_at) */
+	const char *count_sql; /* (object_id, object_id) */
+};
+
+static const struct demo_signal metoo_signal = {
+	"need",
+	"INSERT INTO need_metoos (territory_id, need_id, user_id, created_at) VALUES (?, ?, ?, ?)",
+	"UPDATE needs SET metoo_count = (SELECT COUNT(*) FROM need_metoos WHERE need_id = ?)"
+	" WHERE id = ?",
+};
+
+static const struct demo_signal support_signal = {
+	"initiative",
+	"INSERT INTO supports (territory_id, initiative_id, user_id, created_at) VALUES (?, ?, ?, ?)",
+	"UPDATE initiatives SET support_count = (SELECT COUNT(*) FROM supports"
+	" WHERE initiative_id = ?) WHERE id = ?",
+};
+
+/*
+ * n people of the file other than the author give the signal, each with its
+ * "Like" activity, spread between the object's creation and now; then the
+ * counter is set from the rows, so the two always agree.
+ */
+static int write_signals(struct loader *l, const struct demo_signal *s, int64_t object_id,
+			 int64_t author, int64_t n, int64_t created)
+{
+	json_t *people = json_object_get(l->root, "people");
+	size_t np = json_array_size(people), start = np ? (size_t)(object_id * 5) % np : 0;
+	int64_t given = 0;
+	for (size_t k = 0; given < n && k < np; k++) {
+		int64_t uid = id_at(l, REF_PERSON, json_array_get(people, (start + k) % np), "key");
+		if (uid == author)
+			continue;
+		int64_t at = created + (l->now - created) * (given + 1) / (n + 2);
+		if (db_execv(l->db, s->insert_sql, "iiii", l->territory_id, object_id, uid, at) ||
+		    activity_record_at(l->db, l->territory_id, uid, "Like", s->object_type, object_id,
+				       NULL, 0, NULL, at))
+			return -1;
+		given++;
+	}
+	return db_execv(l->db, s->count_sql, "ii", object_id, object_id);
+}
+
+/* A list of comments and, under each, its replies: comment_insert() keeps the object's count. */
+static int write_comments(struct loader *l, const char *type, int64_t object_id, json_t *list,
+			  int64_t parent_id, int64_t after)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(list, i, c) {
+		struct comment_new cn = {
+			.territory_id = l->territory_id,
+			.object_type = type,
+			.object_id = object_id,
+			.parent_id = parent_id,
+			.author_id = id_at(l, REF_PERSON, c, "author"),
+			.body = text_at(c, "body"),
+			.created_at = later(l, int_at(c, "days_ago"), after),
+		};
+		int64_t id;
+		int rc = comment_insert(l->db, &cn, &id);
+		if (rc)
+			return rc < 0 ? -1 : error("demo: a comment on %s %lld was refused (%d)", type,
+						   (long long)object_id, rc);
+		if (write_comments(l, type, object_id, json_object_get(c, "replies"), id,
+				   cn.created_at))
+			return -1;
+	}
+	return 0;
+}
+
+static int write_need_extras(struct loader *l, const struct dated *d)
+{
+	int64_t id = id_at(l, REF_NEED, d->item, "key");
+	if (write_signals(l, &metoo_signal, id, id_at(l, REF_PERSON, d->item, "author"),
+			  int_at(d->item, "metoo"), d->at) ||
+	    write_comments(l, "need", id, json_object_get(d->item, "comments"), 0, d->at))
+		return error("demo: needs[%zu]: cannot write its signals or comments", d->index);
+	return 0;
+}
+
+/* What one initiative is being written with. */
+struct demo_initiative {
+	json_t *item;
+	int64_t id, author, created;
+	int64_t last; /* the time of its latest change */
+};
+
+/* Co-authors invited by the author soon after posting, each having accepted. */
+static int write_coauthors(struct loader *l, struct demo_initiative *in)
+{
+	size_t i;
+	json_t *key;
+	json_array_foreach(json_object_get(in->item, "coauthors"), i, key) {
+		int64_t uid = json_integer_value(json_object_get(l->maps[REF_PERSON],
+								 json_string_value(key)));
+		int64_t invited = soon_after(l, in->created, (int64_t)(i + 1) * 3600);
+		int64_t joined = soon_after(l, invited, 5 * 3600), cid;
+		char details[64];
+		snprintf(details, sizeof(details), "{\"user_id\": %lld}", (long long)uid);
+		if (db_query_int(l->db, &cid,
+				 "INSERT INTO coauthors (territory_id, initiative_id, user_id, invited_by,"
+				 " state, created_at, answered_at) VALUES (?, ?, ?, ?, 'accepted', ?, ?)"
+				 " RETURNING id",
+				 "iiiiii", l->territory_id, in->id, uid, in->author, invited, joined) ||
+		    activity_record_at(l->db, l->territory_id, in->author, "Invite", "coauthor", cid,
+				       "initiative", in->id, details, invited) ||
+		    activity_record_at(l->db, l->territory_id, uid, "Join", "coauthor", cid,
+				       "initiative", in->id, NULL, joined))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The changes of the text, oldest first, through version_apply() (version 1
+ * is the text at creation); a "suggested" change is a suggestion made a few
+ * hours before and accepted by the author, the version crediting its author.
+ */
+static int write_changes(struct loader *l, struct demo_initiative *in)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(in->item, "changes"), i, c) {
+		int64_t who = id_at(l, REF_PERSON, c, "author"), sid = 0, v = 0;
+		int64_t made = later(l, int_at(c, "days_ago"), in->last);
+		int64_t at = soon_after(l, made, 3 * 3600);
+		struct version_change vc = {
+			.title = text_at(c, "title"),
+			.summary = text_at(c, "summary"),
+			.body = text_at(c, "body"),
+			.note = text_or(c, "note"),
+			.author_id = who,
+		};
+		if (json_is_true(json_object_get(c, "suggested"))) {
+			if (db_query_int(l->db, &sid,
+					 "INSERT INTO suggestions (territory_id, initiative_id, author_id,"
+					 " title, body, reason, base_title, base_body, state, answered_by,"
+					 " answered_at, created_at) SELECT territory_id, id,"
+					 " CAST(? AS BIGINT), ?, ?, ?, title, body, 'accepted',"
+					 " CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)"
+					 " FROM initiatives WHERE id = ? RETURNING id",
+					 "ittti" "iii", who, vc.title, vc.body, vc.note, in->author, at, made,
+					 in->id) ||
+			    activity_record_at(l->db, l->territory_id, who, "Create", "suggestion", sid,
+					       "initiative", in->id, NULL, made) ||
+			    activity_record_at(l->db, l->territory_id, in->author, "Accept",
+					       "suggestion", sid, "initiative", in->id, NULL, at))
+				return -1;
+			vc.suggestion_id = sid;
+		}
+		int rc = version_apply(l->db, l->territory_id, in->id, &vc, &v);
+		if (rc != VERSION_CHANGED)
+			return rc < 0 ? -1 : error("demo: change %zu of initiative %lld changes nothing",
+						   i, (long long)in->id);
+		char details[96];
+		snprintf(details, sizeof(details), sid ? "{\"version\": %lld, \"suggestion\": %lld}" :
+							 "{\"version\": %lld}",
+			 (long long)v, (long long)sid);
+		if (db_execv(l->db,
+			     "UPDATE initiative_versions SET created_at = ? WHERE initiative_id = ?"
+			     " AND version = ?",
+			     "iii", at, in->id, v) ||
+		    activity_record_at(l->db, l->territory_id, sid ? in->author : who, "Update",
+				       "initiative", in->id, NULL, 0, details, at))
+			return -1;
+		in->last = at;
+	}
+	return 0;
+}
+
+/* Suggestions still waiting for the authors, against the text as it now is. */
+static int write_open_suggestions(struct loader *l, struct demo_initiative *in)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(in->item, "suggestions"), i, s) {
+		int64_t who = id_at(l, REF_PERSON, s, "author"), sid;
+		int64_t at = later(l, int_at(s, "days_ago"), in->last);
+		if (db_query_int(l->db, &sid,
+				 "INSERT INTO suggestions (territory_id, initiative_id, author_id, title,"
+				 " body, reason, base_title, base_body, state, created_at)"
+				 " SELECT territory_id, id, CAST(? AS BIGINT), ?, ?, ?, title, body, 'open',"
+				 " CAST(? AS BIGINT) FROM initiatives WHERE id = ? RETURNING id",
+				 "itttii", who, text_at(s, "title"), text_at(s, "body"), text_or(s, "reason"),
+				 at, in->id) ||
+		    activity_record_at(l->db, l->territory_id, who, "Create", "suggestion", sid,
+				       "initiative", in->id, NULL, at))
+			return -1;
+	}
+	return 0;
+}
+
+/* "YYYY-MM-DD" of t in Paris (near enough: UTC + 1 hour). */
+static void paris_date(int64_t t, char out[32])
+{
+	time_t tt = (time_t)(t + 3600);
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	snprintf(out, 32, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Its outcome, recorded by actor at `at`: an event days ahead or ago, an enterprise, a service. */
+static int write_outcome(struct loader *l, struct demo_initiative *in, int64_t actor, int64_t at)
+{
+	json_t *o = json_object_get(in->item, "outcome_detail");
+	if (!o)
+		return 0;
+	char founded[32] = "";
+	struct outcome_new on = {
+		.kind = text_at(in->item, "outcome"),
+		.legal_form = text_or(o, "legal_form"),
+		.founded_on = founded,
+		.place = text_or(o, "place"),
+		.description = text_or(o, "description"),
+		.impact = text_or(o, "impact"),
+	};
+	if (!strcmp(on.kind, "enterprise"))
+		paris_date(json_object_get(o, "founded_days_ago") ?
+				   l->now - int_at(o, "founded_days_ago") * DAY : at,
+			   founded);
+	if (!strcmp(on.kind, "event")) {
+		int64_t day = json_object_get(o, "starts_in_days") ?
+				      l->now + int_at(o, "starts_in_days") * DAY :
+				      l->now - int_at(o, "starts_days_ago") * DAY;
+		time_t tt = (time_t)day;
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		int hour = json_object_get(o, "start_hour") ? (int)int_at(o, "start_hour") : 10;
+		on.starts_at = outcome_paris_to_utc(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, hour, 0);
+		on.ends_at = int_at(o, "duration_hours") ? on.starts_at + int_at(o, "duration_hours") * 3600 : 0;
+	}
+	if (outcome_save(l->db, l->territory_id, in->id, actor, &on))
+		return -1;
+	return db_execv(l->db, "UPDATE outcomes SET created_at = ?, updated_at = ? WHERE initiative_id = ?",
+			"iii", at, at, in->id);
+}
+
+/*
+ * The timeline: from "idea", each move as journey_move() writes it (stage,
+ * note, carrier, merge target, outcome, and the "Move" activity), dated.
+ */
+static int write_moves(struct loader *l, struct demo_initiative *in)
+{
+	const char *from = "idea";
+	size_t i;
+	json_t *m;
+	int64_t org = id_at(l, REF_ORGANISATION, in->item, "carrier");
+	json_array_foreach(json_object_get(in->item, "moves"), i, m) {
+		const char *to = text_at(m, "to"), *note = text_or(m, "note");
+		int64_t by = id_at(l, REF_PERSON, m, "by");
+		int64_t at = later(l, int_at(m, "days_ago"), in->last);
+		int is_project = !strcmp(to, "project"), is_merged = !strcmp(to, "merged");
+		int64_t merged = is_merged ? id_at(l, REF_INITIATIVE, in->item, "merged_into") : 0;
+		if (db_execv(l->db,
+			     "UPDATE initiatives SET stage = ?, stage_note = ?, updated_at = ?,"
+			     " merged_into_id = NULLIF(CAST(? AS BIGINT), 0),"
+			     " carrier_user_id = CASE WHEN CAST(? AS BIGINT) = 1 THEN author_id"
+			     " ELSE carrier_user_id END WHERE id = ?",
+			     "ttiiii", to, note, at, merged, (int64_t)is_project, in->id))
+			return -1;
+		/* The carrier of an organisation's project is one of its members. */
+		if (is_project && org &&
+		    db_execv(l->db,
+			     "INSERT INTO organisation_members (organisation_id, user_id, role, joined_at)"
+			     " VALUES (?, ?, 'owner', ?) ON CONFLICT DO NOTHING",
+			     "iii", org, in->author, in->created))
+			return -1;
+		json_t *d = json_pack("{s:s, s:s, s:s}", "from", from, "to", to, "note", note);
+		if (is_merged)
+			json_object_set_new(d, "merged_into", json_integer(merged));
+		if (is_project) {
+			json_object_set_new(d, "carrier_user", json_integer(in->author));
+			if (org)
+				json_object_set_new(d, "carrier_org", json_integer(org));
+		}
+		if (!strcmp(to, "realised")) {
+			json_object_set_new(d, "outcome", json_string(text_at(in->item, "outcome")));
+			if (write_outcome(l, in, by, at)) {
+				json_decref(d);
+				return -1;
+			}
+		}
+		char *text = json_dumps(d, JSON_COMPACT);
+		json_decref(d);
+		int rc = activity_record_at(l->db, l->territory_id, by, "Move", "initiative", in->id,
+					    is_merged ? "initiative" : NULL, merged, text, at);
+		free(text);
+		if (rc)
+			return -1;
+		from = to;
+		in->last = at;
+	}
+	/* Realised without a timeline: its outcome is recorded by its author. */
+	if (!json_array_size(json_object_get(in->item, "moves")))
+		return write_outcome(l, in, in->author, in->created);
+	return 0;
+}
+
+/* The skills it seeks, then the team: offers, accepted or waiting for the author's answer. */
+static int write_team(struct loader *l, struct demo_initiative *in)
+{
+	json_t *skills = NULL;
+	skills_sought(in->item, &skills);
+	if (json_array_size(skills)) {
+		size_t i;
+		json_t *v;
+		int rc = 0;
+		json_array_foreach(skills, i, v)
+			if (!rc)
+				rc = db_execv(l->db,
+					      "INSERT INTO initiative_skills (territory_id, initiative_id, skill)"
+					      " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+					      "iit", l->territory_id, in->id, json_string_value(v));
+		json_t *d = json_pack("{s:O}", "skills_sought", skills);
+		char *text = json_dumps(d, JSON_COMPACT);
+		if (!rc)
+			rc = activity_record_at(l->db, l->territory_id, in->author, "Update",
+						"initiative", in->id, NULL, 0, text,
+						soon_after(l, in->last, 3600));
+		free(text);
+		json_decref(d);
+		if (rc) {
+			json_decref(skills);
+			return -1;
+		}
+	}
+	json_decref(skills);
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(in->item, "team"), i, t) {
+		int64_t uid = id_at(l, REF_PERSON, t, "person"), mid;
+		int accepted = !strcmp(text_at(t, "state"), "accepted");
+		int64_t at = later(l, int_at(t, "days_ago"), in->created);
+		int64_t decided = soon_after(l, at, DAY);
+		if (db_query_int(l->db, &mid,
+				 "INSERT INTO team_members (territory_id, initiative_id, user_id, skills,"
+				 " message, state, decided_by, created_at, decided_at)"
+				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?,"
+				 " NULLIF(CAST(? AS BIGINT), 0)) RETURNING id",
+				 "iiittti" "ii", l->territory_id, in->id, uid, text_or(t, "skills"),
+				 text_or(t, "message"), accepted ? "accepted" : "offered",
+				 accepted ? in->author : 0, at, accepted ? decided : 0) ||
+		    activity_record_at(l->db, l->territory_id, uid, "Join", "team_member", mid,
+				       "initiative", in->id, NULL, at) ||
+		    (accepted && activity_record_at(l->db, l->territory_id, in->author, "Accept",
+						    "team_member", mid, "initiative", in->id, NULL,
+						    decided)))
+			return -1;
+	}
+	return 0;
+}
+
+/* What the project needs, stated by its author after it became a project. */
+static int write_project_needs(struct loader *l, struct demo_initiative *in)
+{
+	size_t i;
+	json_t *n;
+	json_array_foreach(json_object_get(in->item, "project_needs"), i, n) {
+		const char *kind = text_at(n, "kind"), *state = text_at(n, "state");
+		int64_t at = soon_after(l, in->last, (int64_t)(i + 2) * 3600), nid;
+		char details[96];
+		if (!state)
+			state = "open";
+		snprintf(details, sizeof(details), "{\"kind\": \"%s\", \"state\": \"%s\"}", kind, state);
+		if (db_query_int(l->db, &nid,
+				 "INSERT INTO project_needs (territory_id, initiative_id, kind, description,"
+				 " amount_eur, surface_m2, duration_months, state, created_at, updated_at)"
+				 " VALUES (?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0),"
+				 " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?)"
+				 " RETURNING id",
+				 "iitt" "iiit" "ii", l->territory_id, in->id, kind, text_or(n, "description"),
+				 int_at(n, "amount_eur"), int_at(n, "surface_m2"),
+				 int_at(n, "duration_months"), state, at, at) ||
+		    activity_record_at(l->db, l->territory_id, in->author, "Add", "project_need", nid,
+				       "initiative", in->id, details, at))
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything an initiative lived after its creation, in the order it happened. */
+static int write_initiative_extras(struct loader *l, const struct dated *d)
+{
+	struct demo_initiative in = {
+		.item = d->item,
+		.id = id_at(l, REF_INITIATIVE, d->item, "key"),
+		.author = id_at(l, REF_PERSON, d->item, "author"),
+		.created = d->at,
+		.last = d->at,
+	};
+	if (write_coauthors(l, &in) || write_changes(l, &in) || write_open_suggestions(l, &in) ||
+	    write_moves(l, &in) || write_team(l, &in) || write_project_needs(l, &in) ||
+	    write_signals(l, &support_signal, in.id, in.author, int_at(d->item, "supports"),
+			  d->at) ||
+	    write_comments(l, "initiative", in.id, json_object_get(d->item, "comments"), 0, d->at) ||
+	    db_execv(l->db, "UPDATE initiatives SET updated_at = ? WHERE id = ?", "ii", in.last, in.id))
+		return error("demo: initiatives[%zu]: cannot write its history, team or signals",
+			     d->index);
+	return 0;
+}
+
+/* Needs and initiatives first (ids grow with dates), then what happened to them. */
 static int write_all(struct loader *l)
 {
 	if (write_territory(l) || write_themes(l) || write_neighbourhoods(l) ||
 	    write_people(l) || write_organisations(l) || write_dated(l, "needs", write_need) ||
-	    write_dated(l, "initiatives", write_initiative))
+	    write_dated(l, "initiatives", write_initiative) ||
+	    write_dated(l, "needs", write_need_extras) ||
+	    write_dated(l, "initiatives", write_initiative_extras))
 		return -1;
 	return 0;
 }
@@ -622,7 +1395,7 @@ int demo_is_loaded(struct db *db, const char *slug)
 /* Check the file, then write it all in one transaction, or nothing. */
 static int load(struct loader *l)
 {
-	if (check_file(l))
+	if (check_file(l) || check_rules(l))
 		return -1;
 	const char *slug = text_at(json_object_get(l->root, "territory"), "slug");
 	int loaded = demo_is_loaded(l->db, slug);
@@ -646,9 +1419,11 @@ int demo_load_json(struct db *db, const char *text, size_t len)
 		return error("demo: line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
 	for (size_t i = 0; i < REF_COUNT; i++)
 		l.maps[i] = json_object();
+	l.animators = json_object();
 	int rc = load(&l);
 	for (size_t i = 0; i < REF_COUNT; i++)
 		json_decref(l.maps[i]);
+	json_decref(l.animators);
 	json_decref(l.root);
 	return rc;
 }

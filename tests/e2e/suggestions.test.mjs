@@ -87,7 +87,7 @@ test('idea → suggestion → acceptance: the diff, the new text, a version in t
 	assert.equal(await scalar(ctx.s, `SELECT body FROM initiatives WHERE id = ${fx.idea}`), newBody);
 	assert.equal(await scalar(ctx.s, `SELECT state FROM suggestions WHERE id = ${sid}`), 'accepted');
 	assert.equal(await scalar(ctx.s, `SELECT author_id FROM initiative_versions WHERE initiative_id = ${fx.idea} AND version = 2`), bob.account.id);
-	assert.equal(await scalar(ctx.s, `SELECT COUNT(*) FROM activities WHERE verb = 'Accept' AND object_id = ${sid}`), 1);
+	assert.equal(await scalar(ctx.s, `SELECT COUNT(*) FROM activities WHERE verb = 'Accept' AND object_type = 'suggestion' AND object_id = ${sid}`), 1);
 	// Accepting again changes nothing.
 	const again = await ana.p.post(`/suggestions/${sid}/accept`, { csrf: csrfOf(page.body) });
 	assert.equal(again.status, 303);
@@ -129,7 +129,7 @@ test('a suggestion made before an edit is refused (409) and stays open', async (
 	const no = await ana.p.submit(ideaPath(), `/suggestions/${sid}/decline`, { answer: 'Le texte a changé depuis.' });
 	assert.equal(no.status, 303);
 	assert.equal(await scalar(ctx.s, `SELECT state FROM suggestions WHERE id = ${sid}`), 'declined');
-	assert.equal(await scalar(ctx.s, `SELECT COUNT(*) FROM activities WHERE verb = 'Reject' AND object_id = ${sid}`), 1);
+	assert.equal(await scalar(ctx.s, `SELECT COUNT(*) FROM activities WHERE verb = 'Reject' AND object_type = 'suggestion' AND object_id = ${sid}`), 1);
 });
 
 test('refused forms keep what was typed (422)', async () => {

@@ -17,8 +17,10 @@
 #include "domain/activity.h"
 #include "domain/demo.h"
 #include "domain/initiative.h"
+#include "domain/journey.h"
 #include "domain/need.h"
 #include "domain/organisation.h"
+#include "domain/outcome.h"
 #include "domain/theme.h"
 
 static struct test_db_urls urls;
@@ -40,7 +42,7 @@ static json_t *demo_need(int i)
 			 "author", "alice", "title", title,
 			 "body", "Un besoin « réel » du quartier, décrit en détail.",
 			 "theme", i % 2 ? "theme-a" : "theme-b", "neighbourhood", "Centre",
-			 "lat", 48.77, "lng", 2.29, "metoo", i, "days_ago", (N_NEEDS - i) * 3);
+			 "lat", 48.77, "lng", 2.29, "metoo", i % 2, "days_ago", (N_NEEDS - i) * 3);
 }
 
 /* Initiative i answers need i % 10 when i < 20: needs 10.. wait for an idea. */
@@ -56,7 +58,7 @@ static json_t *demo_initiative(int i)
 			 "body", "## Détail\n\nTexte.", "stage", stage_cycle[i % ARRAY_SIZE(stage_cycle)],
 			 "outcome", i % 7 == 4 ? "event" : NULL, "theme", i % 2 ? "theme-a" : "theme-c",
 			 "neighbourhood", "needs", i < 20 ? json_pack("[s]", need) : json_array(),
-			 "supports", i, "days_ago", (N_INITIATIVES - i) * 2);
+			 "supports", i % 2, "days_ago", (N_INITIATIVES - i) * 2);
 }
 
 /* A demo with enough needs and initiatives for several pages; slug names the territory. */
@@ -376,6 +378,32 @@ static void test_bad_demo_refused(void **state)
 		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"needs\": 3}", "needs: must be" },
 		{ "{\"territory\": {\"slug\": \"x\"", "demo: line 1" },
 		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"extra\": []}", "file.extra: unknown key" },
+		/* The journey's parts: nested keys are named with their path. */
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"needs\": [{\"key\": \"n\", \"author\": \"p\","
+		  " \"title\": \"T\", \"days_ago\": 3, \"comments\": [{\"author\": \"p\", \"body\": \"B\","
+		  " \"days_ago\": 2, \"replies\": [{\"author\": \"p\", \"body\": \"R\", \"days_ago\": 1,"
+		  " \"likes\": 3}]}]}]}", "needs[0].comments[0].replies[0].likes: unknown key" },
+		/* Counters are rows: a support per person of the file other than the author. */
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}, {\"key\": \"q\", \"display_name\": \"Q\"}], \"initiatives\":"
+		  " [{\"key\": \"i\", \"author\": \"p\", \"title\": \"T\", \"stage\": \"idea\","
+		  " \"supports\": 2, \"days_ago\": 1}]}", "initiatives[0].supports: 2 is more than the 1 people" },
+		/* Moves follow the journey's table, made by someone it allows. */
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"initiatives\": [{\"key\": \"i\", \"author\": \"p\","
+		  " \"title\": \"T\", \"stage\": \"project\", \"days_ago\": 9, \"moves\": [{\"to\":"
+		  " \"project\", \"by\": \"p\", \"note\": \"N\", \"days_ago\": 2}]}]}",
+		  "initiatives[0].moves[0].by: \"p\" may not move idea → project" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\", \"role\": \"animator\"}], \"initiatives\": [{\"key\": \"i\","
+		  " \"author\": \"p\", \"title\": \"T\", \"stage\": \"realised\", \"days_ago\": 9,"
+		  " \"moves\": [{\"to\": \"realised\", \"by\": \"p\", \"note\": \"N\", \"days_ago\": 2}]}]}",
+		  "initiatives[0].moves[0].to: idea → realised is not a move of the journey" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"initiatives\": [{\"key\": \"i\", \"author\": \"p\","
+		  " \"title\": \"T\", \"stage\": \"idea\", \"days_ago\": 9, \"project_needs\":"
+		  " [{\"kind\": \"gold\"}]}]}", "initiatives[0].project_needs[0].kind: \"gold\" is not one of" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int rc;
@@ -410,10 +438,14 @@ static void test_each_create_records_one_activity(void **state)
 				      "Alice Martin"), 0);
 	assert_int_equal(theme_find(db, t, "theme-c", &theme), 0);
 	/* The demo recorded one activity per need and initiative. */
-	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities WHERE object_type = 'need'"),
-			 N_NEEDS);
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities WHERE object_type = 'need'"
+					" AND verb = 'Create'"), N_NEEDS);
 	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities WHERE object_type ="
-					" 'initiative'"), N_INITIATIVES);
+					" 'initiative' AND verb = 'Create'"), N_INITIATIVES);
+	/* Each "me too" and support of the demo is a row with its "Like" activity. */
+	assert_int_equal(count_rows(db, "SELECT COUNT(*) FROM activities WHERE verb = 'Like'"),
+			 count_rows(db, "SELECT (SELECT COUNT(*) FROM need_metoos) +"
+					" (SELECT COUNT(*) FROM supports)"));
 
 	struct need_new n = { .author_id = alice, .title = "Un banc près de l'école",
 			      .body = "Pour attendre.", .theme_id = theme };
@@ -493,6 +525,119 @@ static void test_excerpt_is_plain_text(void **state)
 	json_decref(page);
 }
 
+/* Each counter of the territory equals its rows. */
+static void assert_counters_are_rows(struct db *db, int64_t t)
+{
+	static const char *const mismatches[] = {
+		"SELECT COUNT(*) FROM initiatives i WHERE i.territory_id = ? AND i.support_count <>"
+		" (SELECT COUNT(*) FROM supports s WHERE s.initiative_id = i.id)",
+		"SELECT COUNT(*) FROM needs n WHERE n.territory_id = ? AND n.metoo_count <>"
+		" (SELECT COUNT(*) FROM need_metoos m WHERE m.need_id = n.id)",
+		"SELECT COUNT(*) FROM initiatives i WHERE i.territory_id = ? AND i.comment_count <>"
+		" (SELECT COUNT(*) FROM comments c WHERE c.object_type = 'initiative'"
+		" AND c.object_id = i.id)",
+		"SELECT COUNT(*) FROM needs n WHERE n.territory_id = ? AND n.comment_count <>"
+		" (SELECT COUNT(*) FROM comments c WHERE c.object_type = 'need' AND c.object_id = n.id)",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(mismatches); i++) {
+		int64_t n = -1;
+		assert_int_equal(db_query_int(db, &n, mismatches[i], "i", t), 0);
+		if (n)
+			fail_msg("%lld counters differ from their rows: %s", (long long)n, mismatches[i]);
+	}
+}
+
+static int64_t count_in(struct db *db, int64_t t, const char *sql)
+{
+	int64_t n = -1;
+	assert_int_equal(db_query_int(db, &n, sql, "i", t), 0);
+	return n;
+}
+
+/* The journey's parts of the Sceaux demo: every one at work, dated in the past, counters true. */
+static void test_sceaux_journey(struct db *db, int64_t t)
+{
+	int64_t now = (int64_t)time(NULL);
+	assert_counters_are_rows(db, t);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM supports WHERE territory_id = ?") > 100);
+	/* Threaded comments on 3+ initiatives and 2+ needs, replies to replies, in the past. */
+	assert_true(count_in(db, t, "SELECT COUNT(DISTINCT object_id) FROM comments WHERE territory_id = ?"
+				    " AND object_type = 'initiative'") >= 3);
+	assert_true(count_in(db, t, "SELECT COUNT(DISTINCT object_id) FROM comments WHERE territory_id = ?"
+				    " AND object_type = 'need'") >= 2);
+	assert_true(count_in(db, t, "SELECT MAX(depth) FROM comments WHERE territory_id = ?") >= 2);
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM comments c JOIN comments p"
+					 " ON p.id = c.parent_id WHERE c.territory_id = ?"
+					 " AND c.created_at <= p.created_at"), 0);
+	/* An accepted suggestion made a version crediting its author, not the initiative's. */
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM initiative_versions v JOIN suggestions s"
+				    " ON s.id = v.suggestion_id JOIN initiatives i ON i.id = v.initiative_id"
+				    " WHERE v.territory_id = ? AND s.state = 'accepted'"
+				    " AND v.author_id = s.author_id AND v.author_id <> i.author_id") >= 1);
+	assert_true(count_in(db, t, "SELECT MAX(version) FROM initiative_versions WHERE territory_id = ?") >= 3);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM suggestions WHERE territory_id = ?"
+				    " AND state = 'open'") >= 1);
+	/* Versions are as the history shows them: numbered in the order of their dates. */
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM initiative_versions a JOIN"
+					 " initiative_versions b ON a.initiative_id = b.initiative_id"
+					 " AND a.version < b.version WHERE a.territory_id = ?"
+					 " AND a.created_at >= b.created_at"), 0);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM coauthors WHERE territory_id = ?"
+				    " AND state = 'accepted'") >= 1);
+	/* A project with a carrier organisation, a team of 3 and one offer waiting, skills, needs. */
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM initiatives i WHERE i.territory_id = ?"
+					 " AND i.carrier_org_id IS NOT NULL AND i.stage = 'project'"
+					 " AND (SELECT COUNT(*) FROM team_members m WHERE m.initiative_id = i.id"
+					 " AND m.state = 'accepted' AND m.skills <> '') = 3"
+					 " AND (SELECT COUNT(*) FROM team_members m WHERE m.initiative_id = i.id"
+					 " AND m.state = 'offered') = 1"
+					 " AND EXISTS (SELECT 1 FROM initiative_skills k WHERE k.initiative_id = i.id)"
+					 " AND EXISTS (SELECT 1 FROM project_needs n WHERE n.initiative_id = i.id"
+					 " AND n.kind = 'money' AND n.amount_eur > 0)"
+					 " AND EXISTS (SELECT 1 FROM project_needs n WHERE n.initiative_id = i.id"
+					 " AND n.kind = 'premises' AND n.surface_m2 > 0 AND n.duration_months > 0)"
+					 " AND EXISTS (SELECT 1 FROM project_needs n WHERE n.initiative_id = i.id"
+					 " AND n.state = 'met')"),
+			 1);
+	/* A realised event coming soon, with its place, listed as upcoming. */
+	json_t *events;
+	assert_int_equal(outcome_events(db, t, now, 1, 0, 0, 10, &events), 0);
+	json_t *first = json_array_get(json_object_get(events, "items"), 0);
+	assert_non_null(first);
+	int64_t starts = json_integer_value(json_object_get(first, "starts_at"));
+	assert_true(starts > now && starts < now + 60 * 86400);
+	assert_true(strlen(json_string_value(json_object_get(first, "place"))) > 0);
+	json_decref(events);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM outcomes WHERE territory_id = ?"
+				    " AND kind = 'service'") >= 1);
+	/* Every initiative past the idea stage has its moves, by an animator, in the past, ending at its stage. */
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM initiatives i WHERE i.territory_id = ?"
+					 " AND i.stage <> 'idea' AND NOT EXISTS (SELECT 1 FROM activities a"
+					 " WHERE a.object_type = 'initiative' AND a.object_id = i.id"
+					 " AND a.verb = 'Move')"),
+			 0);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM activities a JOIN roles r ON r.user_id ="
+				    " a.actor_id AND r.territory_id = a.territory_id WHERE a.territory_id = ?"
+				    " AND a.verb = 'Move' AND r.role = 'animator'") >= 10);
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM activities WHERE territory_id = ?"
+				   " AND created_at > %lld", (long long)now);
+	assert_int_equal(count_in(db, t, sql), 0);
+	json_t *list;
+	int64_t id = count_in(db, t, "SELECT MIN(id) FROM initiatives WHERE territory_id = ?"
+				     " AND stage = 'supported'");
+	assert_int_equal(journey_timeline(db, t, id, 50, &list), 0);
+	json_t *last = json_array_get(list, json_array_size(list) - 1);
+	assert_string_equal(json_string_value(json_object_get(last, "verb")), "Move");
+	assert_string_equal(json_string_value(json_object_get(last, "to")), "supported");
+	assert_true(strlen(json_string_value(json_object_get(last, "note"))) > 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "to")), "idea");
+	json_decref(list);
+	/* Demo people stay accounts without e-mail. */
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM users WHERE email IS NOT NULL"
+					 " AND ? > 0"), 0);
+}
+
 /* The real demo, once db/demo/sceaux.json is in the build. */
 static void test_sceaux_demo(void **state)
 {
@@ -516,6 +661,7 @@ static void test_sceaux_demo(void **state)
 	assert_int_equal(initiative_stage_counts(db, t, &counts), 0);
 	json_decref(counts);
 	assert_true(count_rows(db, "SELECT COUNT(*) FROM initiatives") > 0);
+	test_sceaux_journey(db, t);
 }
 
 #define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
