@@ -340,9 +340,15 @@ static json_t *timeline_entry(struct db_stmt *st)
 	const char *verb = db_col_text(st, 0);
 	if (!strcmp(verb, "Create"))
 		to = json_string_value(json_object_get(d, "stage"));
-	json_t *e = json_pack("{s:s, s:s?, s:s?, s:s, s:o, s:o}", "verb", verb, "from", from, "to",
-			      to, "note", note ? note : "", "at", row_int(st, 2), "actor",
-			      row_author(st, 3, 4));
+	/* A step of a support request: its state after the step, not a stage. */
+	const char *support = !strcmp(db_col_text(st, 5), "support_request")
+				      ? json_string_value(json_object_get(d, "state"))
+				      : NULL;
+	json_t *e = json_pack("{s:s, s:s?, s:s?, s:s, s:o, s:o, s:s?}", "verb", verb, "from", from,
+			      "to", to, "note", note ? note : "", "at", row_int(st, 2), "actor",
+			      row_author(st, 3, 4), "support", support);
+	if (support && *db_col_text(st, 6))
+		json_object_set_new(e, "partner", json_string(db_col_text(st, 6)));
 	json_decref(d);
 	return e;
 }
@@ -353,10 +359,16 @@ int journey_timeline(struct db *db, int64_t territory_id, int64_t id, int limit,
 		limit = 500;
 	int step;
 	struct db_stmt *st = db_query(db, &step,
-				      "SELECT a.verb, a.details, a.created_at, u.id, u.display_name"
+				      "SELECT a.verb, a.details, a.created_at, u.id, u.display_name,"
+				      " COALESCE(a.target_type, ''), COALESCE(p.name, '')"
 				      " FROM activities a LEFT JOIN users u ON u.id = a.actor_id"
+				      " LEFT JOIN support_requests r"
+				      " ON a.target_type = 'support_request' AND r.id = a.target_id"
+				      " LEFT JOIN offers o ON o.id = r.offer_id"
+				      " LEFT JOIN organisations p ON p.id = o.organisation_id"
 				      " WHERE a.object_type = 'initiative' AND a.object_id = ?"
-				      " AND a.territory_id = ? AND a.verb IN ('Create', 'Move', 'Offer')"
+				      " AND a.territory_id = ? AND (a.verb IN ('Create', 'Move', 'Offer')"
+				      " OR a.target_type = 'support_request')"
 				      " ORDER BY a.id DESC LIMIT ?",
 				      "iii", id, territory_id, (int64_t)limit);
 	if (!st)

@@ -81,6 +81,24 @@ static json_t *options(const struct request *req, const char *const *codes, cons
 
 /* ---- The timeline ------------------------------------------------------ */
 
+/* What a step of a support request did, by the state it led to. */
+static const char *support_step_label(const char *state)
+{
+	static const struct {
+		const char *state, *label;
+	} labels[] = {
+		{ "pending", "asked a partner for support" },
+		{ "accepted", "accepted the support request" },
+		{ "declined", "declined the support request" },
+		{ "withdrawn", "withdrew the support request" },
+		{ "completed", "recorded the support given" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
+		if (!strcmp(labels[i].state, state))
+			return labels[i].label;
+	return "updated a support request";
+}
+
 static void timeline_labels(struct request *req, json_t *items)
 {
 	size_t i;
@@ -91,7 +109,12 @@ static void timeline_labels(struct request *req, json_t *items)
 		const char *to = json_string_value(json_object_get(e, "to"));
 		json_object_set_new(e, "is_create", json_boolean(!strcmp(verb, "Create")));
 		json_object_set_new(e, "is_move", json_boolean(!strcmp(verb, "Move")));
-		json_object_set_new(e, "is_offer", json_boolean(!strcmp(verb, "Offer")));
+		const char *support = json_string_value(json_object_get(e, "support"));
+		json_object_set_new(e, "is_offer",
+				    json_boolean(!support && !strcmp(verb, "Offer")));
+		if (support)
+			json_object_set_new(e, "support_label",
+					    json_string(page_tr(req, support_step_label(support))));
 		if (from)
 			json_object_set_new(e, "from_label", json_string(stage_label(req, from)));
 		if (to)
