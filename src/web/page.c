@@ -25,6 +25,7 @@ static const struct {
 	{ "/needs", "Needs" },
 	{ "/initiatives", "Ideas and projects" },
 	{ "/partners", "Partners" },
+	{ "/ecosystem", "Ecosystem" },
 	{ "/events", "Events" },
 	{ "/map", "Map" },
 };

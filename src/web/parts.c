@@ -10,6 +10,8 @@
 #include "web/support.h"
 #include "web/comments.h"
 #include "web/journey.h"
+#include "web/matching.h"
+#include "web/requests.h"
 #include "web/suggestions.h"
 #include "core/banned.h"
 
@@ -25,6 +27,8 @@ static const struct part parts[] = {
 	{ "comments", "need initiative", comments_part },
 	{ "journey", "initiative", journey_part },
 	{ "team", "initiative", team_part },
+	{ "offers", "initiative", offers_part },
+	{ "received", "initiative", requests_part },
 	{ "suggestions", "initiative", suggestions_part },
 	{ NULL, NULL, NULL },
 };

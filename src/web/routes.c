@@ -14,11 +14,15 @@
 #include "web/events.h"
 #include "web/history.h"
 #include "web/journey.h"
+#include "web/matching.h"
+#include "web/offers.h"
 #include "web/orgs.h"
 #include "web/pages.h"
 #include "web/post.h"
 #include "web/privacy.h"
 #include "web/profile.h"
+#include "web/requests.h"
+#include "web/funding.h"
 #include "web/settings.h"
 #include "web/suggestions.h"
 #include "web/support.h"
@@ -44,6 +48,36 @@ const struct route web_routes[] = {
 	{ HTTP_POST, "/initiatives/{id}/project-needs", journey_need_add_post, 16 * KB, ROUTE_FORM },
 	{ HTTP_POST, "/project-needs/{id}", journey_need_edit_post, 16 * KB, ROUTE_FORM },
 	{ HTTP_POST, "/initiatives/{id}/outcome", journey_outcome_post, 64 * KB, ROUTE_FORM },
+
+	/*
+	 * Partners' offers and the ecosystem (web/offers.c). 256 KB holds a
+	 * 10,000-character description of four-byte characters, percent-encoded.
+	 */
+	{ HTTP_GET, "/ecosystem", offers_ecosystem, 0, 0 },
+	{ HTTP_GET, "/offers/{id}", offers_show, 0, 0 },
+	{ HTTP_GET, "/organisations/{slug}/offers/new", offers_new_form, 0, 0 },
+	{ HTTP_POST, "/organisations/{slug}/offers/new", offers_new_post, 256 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/offers/{id}/edit", offers_edit_form, 0, 0 },
+	{ HTTP_POST, "/offers/{id}/edit", offers_edit_post, 256 * KB, ROUTE_FORM },
+
+	/* Matching offers and projects (web/matching.c): a partner's projects that fit an offer. */
+	{ HTTP_GET, "/offers/{id}/projects", matching_offer_projects_page, 0, 0 },
+
+	/*
+	 * Support requests and funding (web/requests.c, web/funding.c): asking for
+	 * an offer, answering, completing, withdrawing; the partner dashboard; the
+	 * funding goal and crowdfunding campaign. 32 KB holds 2000 characters of
+	 * four bytes, percent-encoded.
+	 */
+	{ HTTP_GET, "/offers/{id}/request", requests_new_form, 0, 0 },
+	{ HTTP_POST, "/offers/{id}/request", requests_new_post, 32 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/requests/{id}/accept", requests_accept_post, 32 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/requests/{id}/decline", requests_decline_post, 32 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/requests/{id}/withdraw", requests_withdraw_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/requests/{id}/complete", requests_complete_post, 16 * KB, ROUTE_FORM },
+	{ HTTP_GET, "/dashboard/partner", requests_dashboard_partner, 0, 0 },
+	{ HTTP_POST, "/initiatives/{id}/funding", funding_goal_post, 4 * KB, ROUTE_FORM },
+	{ HTTP_POST, "/initiatives/{id}/campaign", funding_campaign_post, 8 * KB, ROUTE_FORM },
 
 	/* Infrastructure (web/app.c). */
 	{ HTTP_GET, "/healthz", app_healthz, 0, ROUTE_NO_SESSION },

@@ -92,6 +92,39 @@ const JOURNEY_MANAGERS = row('login', 'confirm', 'deny', 'ok', 'deny', 'deny', '
 const JOURNEY_AUTHORS = row('login', 'confirm', 'deny', 'deny', 'deny', 'deny', 'deny', 'nf');
 const JOURNEY_JOINERS = row('login', 'confirm', 'ok', 'ok', 'ok', 'ok', 'ok', 'nf');
 
+// Offers (web/offers.c): published and edited by the owners and members of an accredited partner
+// only (here the owner, put in "offres-matrice" by matrixOffer); from Autreville neither exists.
+const OFFERS_PARTNER = 'offres-matrice';
+const MATRIX_OFFER = 990201;
+const OFFER_PUBLISHERS = row('login', 'confirm', 'deny', 'deny', 'ok', 'deny', 'deny', 'nf');
+const OFFER_FORM = { kind: 'premises', title: 'Offre matrice', description: '', stages: 'project', conditions: '', amount: '', capacity: '', opens: '', closes: '', active: '1' };
+async function matrixOffer(f) {
+	const tid = await territoryId(ctx.s, 'sceaux');
+	await execSql(ctx.s.dbUrl, `INSERT INTO organisations (territory_id, slug, name, kind, summary, is_partner, accredited_at, created_at)
+		VALUES (${tid}, '${OFFERS_PARTNER}', 'Offres matrice', 'partner', 'Un partenaire accrédité.', 1, 1, 0) ON CONFLICT DO NOTHING;
+		INSERT INTO organisation_members (organisation_id, user_id, role, joined_at)
+		SELECT id, ${f.people.owner.id}, 'owner', 0 FROM organisations WHERE slug = '${OFFERS_PARTNER}' AND territory_id = ${tid} ON CONFLICT DO NOTHING;
+		INSERT INTO offers (id, territory_id, organisation_id, kind, title, created_at, updated_at)
+		SELECT ${MATRIX_OFFER}, ${tid}, id, 'premises', 'Offre matrice', 0, 0 FROM organisations WHERE slug = '${OFFERS_PARTNER}' AND territory_id = ${tid} ON CONFLICT DO NOTHING;`);
+}
+
+// Support requests (web/requests.c, web/funding.c): a request of the journey's project (carried by the
+// target) to the matrix offer, put back in the state a route expects before each try. The offer's partner
+// member (the owner) answers and completes; only the carrier withdraws; a campaign is updated by the
+// project's managers or a partner with a live request on it.
+const MATRIX_REQUEST = 990301;
+const REQUEST_ASKERS = JOURNEY_MANAGERS;
+const REQUEST_PARTNERS = row('login', 'confirm', 'deny', 'deny', 'ok', 'deny', 'deny', 'nf');
+const REQUEST_CARRIER = row('login', 'confirm', 'deny', 'deny', 'deny', 'deny', 'deny', 'nf');
+const CAMPAIGN_EDITORS = row('login', 'confirm', 'deny', 'ok', 'ok', 'deny', 'ok', 'nf');
+async function matrixRequest(f, state) {
+	await matrixOffer(f);
+	const tid = await territoryId(ctx.s, 'sceaux');
+	await execSql(ctx.s.dbUrl, `INSERT INTO support_requests (id, territory_id, offer_id, initiative_id, requester_id, state, message, created_at, updated_at)
+		VALUES (${MATRIX_REQUEST}, ${tid}, ${MATRIX_OFFER}, ${f.journey.project}, ${f.target.id}, '${state}', 'Demande matrice', 0, 0) ON CONFLICT DO NOTHING;
+		UPDATE support_requests SET state = '${state}' WHERE id = ${MATRIX_REQUEST};`);
+}
+
 const ORG = 'atelier-matrice';
 const PARTNER = 'partenaire-matrice';
 
@@ -134,6 +167,41 @@ const POSTS = {
 	'/initiatives/{id}/project-needs': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/initiatives/${f.journey.project}/project-needs`, form: () => ({ kind: 'other', description: '' }) },
 	'/project-needs/{id}': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/project-needs/${f.journey.need}`, form: () => ({ kind: 'other', description: '' }) },
 	'/initiatives/{id}/outcome': { action: 'contribute + manager', expect: JOURNEY_MANAGERS, path: (f) => `/initiatives/${f.journey.realised}/outcome`, form: () => ({ outcome_kind: 'event', impact: '' }) },
+	// Offers (web/offers.c): the owner acts for the accredited partner "offres-matrice".
+	'/organisations/{slug}/offers/new': { action: 'contribute + accredited partner member', expect: OFFER_PUBLISHERS, path: () => `/organisations/${OFFERS_PARTNER}/offers/new`, form: async (f) => {
+		await matrixOffer(f);
+		return { ...OFFER_FORM };
+	} },
+	'/offers/{id}/edit': { action: 'contribute + accredited partner member', expect: OFFER_PUBLISHERS, path: () => `/offers/${MATRIX_OFFER}/edit`, form: async (f) => {
+		await matrixOffer(f);
+		return { ...OFFER_FORM };
+	} },
+	// Support requests and funding (web/requests.c, web/funding.c); an empty message is a 422 (allowed).
+	'/offers/{id}/request': { action: 'contribute + project manager', expect: REQUEST_ASKERS, path: (f) => `/offers/${MATRIX_OFFER}/request?initiative=${f.journey.project}`, form: async (f) => {
+		await matrixOffer(f);
+		return { initiative: String(f.journey.project), message: '' };
+	} },
+	'/requests/{id}/accept': { action: 'contribute + partner member (table)', expect: REQUEST_PARTNERS, path: () => `/requests/${MATRIX_REQUEST}/accept`, form: async (f) => {
+		await matrixRequest(f, 'pending');
+		return { from: 'pending', message: '' };
+	} },
+	'/requests/{id}/decline': { action: 'contribute + partner member (table)', expect: REQUEST_PARTNERS, path: () => `/requests/${MATRIX_REQUEST}/decline`, form: async (f) => {
+		await matrixRequest(f, 'pending');
+		return { from: 'pending', message: 'Pas cette fois.' };
+	} },
+	'/requests/{id}/withdraw': { action: 'contribute + carrier (table)', expect: REQUEST_CARRIER, path: () => `/requests/${MATRIX_REQUEST}/withdraw`, form: async (f) => {
+		await matrixRequest(f, 'pending');
+		return { from: 'pending' };
+	} },
+	'/requests/{id}/complete': { action: 'contribute + partner member (table)', expect: REQUEST_PARTNERS, path: () => `/requests/${MATRIX_REQUEST}/complete`, form: async (f) => {
+		await matrixRequest(f, 'accepted');
+		return { from: 'accepted', amount: '', hours: '2', given: 'Matrice' };
+	} },
+	'/initiatives/{id}/funding': { action: 'contribute + project manager', expect: JOURNEY_MANAGERS, path: (f) => `/initiatives/${f.journey.project}/funding`, form: () => ({ goal: '1000' }) },
+	'/initiatives/{id}/campaign': { action: 'contribute + manager or partner with a request', expect: CAMPAIGN_EDITORS, path: (f) => `/initiatives/${f.journey.project}/campaign`, form: async (f) => {
+		await matrixRequest(f, 'pending');
+		return { platform: 'Ulule', url: 'https://example.org/matrice', campaign_goal: '1000', raised: '10', ends: '' };
+	} },
 	// Posting and signals (web/post.c, web/support.c). Need 1 and initiative 1 are the demo's, in Sceaux:
 	// seen from Autreville they do not exist (nf), while posting there is posting in Autreville (ok).
 	'/needs/new': { action: 'contribute', expect: MEMBERS, form: (f, who) => ({ title: `Besoin ${who} ${f.next()}`, body: 'Un besoin de la matrice.' }) },
