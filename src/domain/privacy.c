@@ -224,6 +224,24 @@ static int erase_unlinked(struct db *db, int64_t user_id, const char *email)
 	return db_execv(db, "DELETE FROM outbox WHERE lower(to_address) = lower(?)", "t", email);
 }
 
+/*
+ * The person's supports and "me too" go with the account (ON DELETE
+ * CASCADE); the counters shown everywhere must go down with them.
+ */
+static int withdraw_signals(struct db *db, int64_t user_id)
+{
+	return db_execv(db,
+			"UPDATE initiatives SET support_count = support_count - 1"
+			" WHERE id IN (SELECT initiative_id FROM supports WHERE user_id = ?)"
+			" AND support_count > 0",
+			"i", user_id) ||
+	       db_execv(db,
+			"UPDATE needs SET metoo_count = metoo_count - 1"
+			" WHERE id IN (SELECT need_id FROM need_metoos WHERE user_id = ?)"
+			" AND metoo_count > 0",
+			"i", user_id);
+}
+
 static int erase(struct db *db, int64_t user_id)
 {
 	int step;
@@ -240,6 +258,7 @@ static int erase(struct db *db, int64_t user_id)
 	db_reset(st);
 	/* The schema's cascade would delete the sessions too; say it where it matters. */
 	if (erase_unlinked(db, user_id, email) || session_destroy_all(db, user_id) ||
+	    withdraw_signals(db, user_id) ||
 	    db_execv(db, "DELETE FROM users WHERE id = ?", "i", user_id))
 		return -1;
 	/* No territory: an account belongs to the whole install. No actor: it is gone. */

@@ -24,6 +24,7 @@
 #include "domain/organisation.h"
 #include "domain/outbox.h"
 #include "domain/privacy.h"
+#include "domain/support.h"
 #include "domain/profile.h"
 #include "domain/territory.h"
 #include "domain/theme.h"
@@ -593,7 +594,19 @@ static void test_delete_erases_the_person(void **state)
 	build_world(w);
 	struct db *db = w->db;
 	int64_t activities_before = count(db, "SELECT COUNT(*) FROM activities", "", 0, 0);
+	/* The person supports the other's need's idea and says "me too": counters at 1. */
+	int changed;
+	assert_int_equal(signal_set(db, SIGNAL_SUPPORT, w->t, w->initiative, w->me, 1, &changed), 0);
+	assert_int_equal(signal_set(db, SIGNAL_METOO, w->t, w->other_need, w->me, 1, &changed), 0);
+	assert_int_equal(count(db, "SELECT support_count FROM initiatives WHERE id = ?", "i",
+			       w->initiative, 0), 1);
+	activities_before = count(db, "SELECT COUNT(*) FROM activities", "", 0, 0);
 	assert_int_equal(privacy_delete_account(db, w->me), 0);
+	/* Their support and "me too" went with them, and the counters with those. */
+	assert_int_equal(count(db, "SELECT support_count FROM initiatives WHERE id = ?", "i",
+			       w->initiative, 0), 0);
+	assert_int_equal(count(db, "SELECT metoo_count FROM needs WHERE id = ?", "i",
+			       w->other_need, 0), 0);
 
 	assert_named_nowhere(db);
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM users WHERE id = ?", "i", w->me, 0), 0);
