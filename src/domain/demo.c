@@ -25,13 +25,16 @@
 #include "domain/comment.h"
 #include "domain/initiative.h"
 #include "domain/journey.h"
+#include "domain/funding.h"
 #include "domain/need.h"
 #include "domain/neighbourhood.h"
+#include "domain/offer.h"
 #include "domain/organisation.h"
 #include "domain/outcome.h"
 #include "domain/profile.h"
 #include "domain/project_need.h"
 #include "domain/suggestion.h"
+#include "domain/support_request.h"
 #include "domain/team.h"
 #include "domain/territory.h"
 #include "domain/theme.h"
@@ -78,12 +81,13 @@ enum ref {
 	REF_NEIGHBOURHOOD,
 	REF_NEED,
 	REF_INITIATIVE,
+	REF_OFFER,
 	REF_COUNT
 };
 
 static const char *const ref_names[REF_COUNT] = {
 	"", "a person's key", "an organisation's key", "an organisation's slug",
-	"a theme's slug", "a neighbourhood", "a need's key", "an initiative's key",
+	"a theme's slug", "a neighbourhood", "a need's key", "an initiative's key", "an offer's key",
 };
 
 struct section;
@@ -134,6 +138,22 @@ static const char *need_state_known(const char *code)
 static const char *project_need_kind_known(const char *code)
 {
 	return project_need_kind_find(code) ? code : NULL;
+}
+
+static const char *offer_kind_known(const char *code)
+{
+	return offer_kind_find(code) ? code : NULL;
+}
+
+static const char *offer_stage_known(const char *code)
+{
+	return offer_stage_index(code) >= 0 ? code : NULL;
+}
+
+static const char *request_state_known(const char *code)
+{
+	static const char *const states[] = { "pending", "accepted", "declined", "completed", NULL };
+	return word_in(code, states);
 }
 
 /* The sections that are arrays of objects, in the order they are checked and written. */
@@ -227,6 +247,38 @@ static const struct field project_need_fields[] = {
 static const struct section project_need_section = { "project_needs", project_need_fields,
 						      ARRAY_SIZE(project_need_fields) };
 
+/* A request of the project's carrier for a partner's offer, and what became of it. */
+static const struct field support_request_fields[] = {
+	{ "offer", V_NAME, 1, 64, REF_NONE, REF_OFFER, NULL, NULL, NULL },
+	{ "need", V_INT, 0, PROJECT_NEEDS_MAX - 1, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "by", V_NAME, 1, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "message", V_STRING, 1, SUPPORT_MESSAGE_MAX * 4, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "state", V_STRING, 1, 16, REF_NONE, REF_NONE, request_state_known,
+	  "pending, accepted, declined, completed", NULL },
+	{ "answer", V_TEXT, 0, SUPPORT_MESSAGE_MAX * 4, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "answered_by", V_NAME, 0, 64, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+	{ "answered_days_ago", V_INT, 0, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "given_amount_eur", V_INT, 0, SUPPORT_AMOUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "given_hours", V_INT, 0, SUPPORT_HOURS_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "given_text", V_TEXT, 0, SUPPORT_GIVEN_TEXT_MAX * 4, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "completed_days_ago", V_INT, 0, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+static const struct section support_request_section = { "support_requests", support_request_fields,
+							 ARRAY_SIZE(support_request_fields) };
+
+/* A crowdfunding campaign linked to the project by its author (Tremplin handles no money). */
+static const struct field crowdfunding_fields[] = {
+	{ "platform", V_STRING, 1, FUNDING_PLATFORM_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "url", V_STRING, 1, FUNDING_URL_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "goal_eur", V_INT, 1, FUNDING_AMOUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "raised_eur", V_INT, 0, FUNDING_AMOUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "ends_in_days", V_INT, 0, DAYS_AHEAD_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+};
+static const struct section crowdfunding_section = { "crowdfunding", crowdfunding_fields,
+						      ARRAY_SIZE(crowdfunding_fields) };
+
 static const struct field territory_fields[] = {
 	{ "slug", V_SLUG, 1, 64, REF_NONE, REF_NONE, NULL, NULL, NULL },
 	{ "name", V_STRING, 1, 200, REF_NONE, REF_NONE, NULL, NULL, NULL },
@@ -263,6 +315,27 @@ static const struct field organisation_fields[] = {
 	{ "website", V_TEXT, 0, ORGANISATION_WEBSITE_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
 	{ "partner", V_BOOL, 0, 0, REF_NONE, REF_NONE, NULL, NULL, NULL },
 	{ "accredited", V_BOOL, 0, 0, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "members", V_NAMES, 0, 20, REF_NONE, REF_PERSON, NULL, NULL, NULL },
+};
+
+/* What an accredited partner puts at the projects' disposal. */
+static const struct field offer_fields[] = {
+	{ "key", V_STRING, 1, 64, REF_OFFER, REF_NONE, NULL, NULL, NULL },
+	{ "partner", V_NAME, 1, 64, REF_NONE, REF_ORGANISATION, NULL, NULL, NULL },
+	{ "kind", V_STRING, 1, 16, REF_NONE, REF_NONE, offer_kind_known,
+	  "coaching, training, funding, crowdfunding, premises, equipment, logistics, expertise,"
+	  " communication, other", NULL },
+	{ "title", V_STRING, 1, OFFER_TITLE_MAX * 4, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "description", V_TEXT, 0, OFFER_DESCRIPTION_MAX * 4, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "conditions", V_TEXT, 0, OFFER_CONDITIONS_MAX * 4, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "amount_max_eur", V_INT, 0, OFFER_AMOUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "capacity", V_TEXT, 0, OFFER_CAPACITY_MAX * 4, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "stages", V_NAMES, 1, 5, REF_NONE, REF_NONE, offer_stage_known,
+	  "idea, improving, project, supported, realised", NULL },
+	{ "themes", V_NAMES, 0, OFFER_THEMES_MAX, REF_NONE, REF_THEME, NULL, NULL, NULL },
+	{ "closes_in_days", V_INT, 0, DAYS_AHEAD_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "active", V_BOOL, 0, 0, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "days_ago", V_INT, 1, DAYS_AGO_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
 };
 
 static const struct field need_fields[] = {
@@ -305,6 +378,10 @@ static const struct field initiative_fields[] = {
 	{ "team", V_OBJECTS, 0, SUB_MAX, REF_NONE, REF_NONE, NULL, NULL, &team_section },
 	{ "project_needs", V_OBJECTS, 0, PROJECT_NEEDS_MAX, REF_NONE, REF_NONE, NULL, NULL,
 	  &project_need_section },
+	{ "support_requests", V_OBJECTS, 0, SUB_MAX, REF_NONE, REF_NONE, NULL, NULL,
+	  &support_request_section },
+	{ "funding_goal_eur", V_INT, 0, FUNDING_AMOUNT_MAX, REF_NONE, REF_NONE, NULL, NULL, NULL },
+	{ "crowdfunding", V_OBJECT, 0, 0, REF_NONE, REF_NONE, NULL, NULL, &crowdfunding_section },
 	{ "comments", V_OBJECTS, 0, SUB_MAX, REF_NONE, REF_NONE, NULL, NULL, &comment_section },
 };
 
@@ -312,12 +389,14 @@ static const struct section sections[] = {
 	{ "themes", theme_fields, ARRAY_SIZE(theme_fields) },
 	{ "people", person_fields, ARRAY_SIZE(person_fields) },
 	{ "organisations", organisation_fields, ARRAY_SIZE(organisation_fields) },
+	{ "offers", offer_fields, ARRAY_SIZE(offer_fields) },
 	{ "needs", need_fields, ARRAY_SIZE(need_fields) },
 	{ "initiatives", initiative_fields, ARRAY_SIZE(initiative_fields) },
 };
 
 static const char *const top_keys[] = {
-	"territory", "themes", "neighbourhoods", "people", "organisations", "needs", "initiatives",
+	"territory", "themes", "neighbourhoods", "people", "organisations", "offers", "needs",
+	"initiatives",
 };
 
 struct loader {
@@ -720,6 +799,100 @@ static const char *skills_sought(json_t *item, json_t **out)
 	return problem;
 }
 
+/* The organisation named at key of obj in the file, or NULL. */
+static json_t *organisation_item(struct loader *l, json_t *obj, const char *key)
+{
+	const char *name = text_at(obj, key);
+	size_t i;
+	json_t *org;
+	json_array_foreach(json_object_get(l->root, "organisations"), i, org)
+		if (name && !strcmp(text_or(org, "key"), name))
+			return org;
+	return NULL;
+}
+
+static json_t *offer_item(struct loader *l, const char *key)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(l->root, "offers"), i, o)
+		if (key && !strcmp(text_or(o, "key"), key))
+			return o;
+	return NULL;
+}
+
+/* Offers are published by accredited partners: anything else would never be shown. */
+static int check_offers(struct loader *l)
+{
+	size_t i;
+	json_t *o;
+	char where[WHERE_MAX];
+	json_array_foreach(json_object_get(l->root, "offers"), i, o) {
+		snprintf(where, sizeof(where), "offers[%zu]", i);
+		json_t *org = organisation_item(l, o, "partner");
+		if (!json_is_true(json_object_get(org, "partner")) ||
+		    !json_is_true(json_object_get(org, "accredited")))
+			return bad(where, "partner", "\"%s\" is not an accredited partner",
+				   text_at(o, "partner"));
+	}
+	return 0;
+}
+
+/*
+ * A support request: asked by the author (or a co-author) for one of the
+ * project's needs, answered by a member of the offer's partner as the
+ * table of support_request.c allows (pending → accepted | declined,
+ * accepted → completed); what was given only on a completed one.
+ */
+static int check_support_requests(struct loader *l, const char *where, json_t *item)
+{
+	char w[WHERE_MAX + 64];
+	size_t i;
+	json_t *r;
+	json_t *needs = json_object_get(item, "project_needs");
+	json_array_foreach(json_object_get(item, "support_requests"), i, r) {
+		snprintf(w, sizeof(w), "%s.support_requests[%zu]", where, i);
+		const char *by = text_at(r, "by"), *state = text_at(r, "state");
+		const char *answerer = text_at(r, "answered_by");
+		json_t *need = json_object_get(r, "need");
+		if (strcmp(by, text_at(item, "author")) && !listed(json_object_get(item, "coauthors"), by))
+			return bad(w, "by", "\"%s\" is not the project's author or a co-author", by);
+		if (need && (size_t)json_integer_value(need) >= json_array_size(needs))
+			return bad(w, "need", "%lld is not the index of one of the project's needs",
+				   (long long)json_integer_value(need));
+		if (need && text_at(json_array_get(needs, (size_t)json_integer_value(need)), "state") &&
+		    strcmp(text_at(json_array_get(needs, (size_t)json_integer_value(need)), "state"),
+			   "open"))
+			return bad(w, "need", "asks for a need that is not open");
+		int answered = strcmp(state, "pending") != 0;
+		int completed = !strcmp(state, "completed");
+		if (answered != (answerer != NULL))
+			return bad(w, "answered_by", answered ? "missing for a request %s" :
+								"set on a request still %s", state);
+		if (answered != (json_object_get(r, "answered_days_ago") != NULL))
+			return bad(w, "answered_days_ago", answered ? "missing for a request %s" :
+								      "set on a request still %s", state);
+		if (!strcmp(state, "declined") && !*text_or(r, "answer"))
+			return bad(w, "answer", "missing: declining says why");
+		if (completed != (json_object_get(r, "completed_days_ago") != NULL))
+			return bad(w, "completed_days_ago", completed ? "missing for a completed request" :
+									"set on a request %s", state);
+		if (!completed && (json_object_get(r, "given_amount_eur") ||
+				   json_object_get(r, "given_hours") || text_at(r, "given_text")))
+			return bad(w, "given_text", "what was given is for a completed request only");
+		if (answerer) {
+			json_t *org = organisation_item(l, offer_item(l, text_at(r, "offer")), "partner");
+			if (!listed(json_object_get(org, "members"), answerer))
+				return bad(w, "answered_by", "\"%s\" is not a member of the offer's partner",
+					   answerer);
+		}
+	}
+	json_t *c = json_object_get(item, "crowdfunding");
+	if (c && !funding_url_ok(text_at(c, "url")))
+		return bad(where, "crowdfunding.url", "\"%s\" is not an http(s) address", text_at(c, "url"));
+	return 0;
+}
+
 /* What the field tables cannot say: counts, the journey, outcomes, changes. */
 static int check_rules(struct loader *l)
 {
@@ -743,10 +916,11 @@ static int check_rules(struct loader *l)
 		if (problem)
 			return bad(where, "skills_sought", "%s", problem);
 		if (check_count(l, where, item, "supports") || check_moves(l, where, item) ||
-		    check_outcome(where, item) || check_changes(where, item))
+		    check_outcome(where, item) || check_changes(where, item) ||
+		    check_support_requests(l, where, item))
 			return -1;
 	}
-	return 0;
+	return check_offers(l);
 }
 
 static int write_territory(struct loader *l)
@@ -843,6 +1017,17 @@ static int write_organisations(struct loader *l)
 		if (organisation_insert(l->db, l->territory_id, &o, &id))
 			return error("demo: organisations[%zu]: cannot write", i);
 		remember(l, REF_ORGANISATION, text_at(org, "key"), id);
+		size_t k;
+		json_t *m;
+		json_array_foreach(json_object_get(org, "members"), k, m)
+			if (db_execv(l->db,
+				     "INSERT INTO organisation_members (organisation_id, user_id, role, joined_at)"
+				     " VALUES (?, ?, ?, ?)",
+				     "iiti", id,
+				     (int64_t)json_integer_value(json_object_get(l->maps[REF_PERSON],
+										  json_string_value(m))),
+				     k ? "member" : "owner", o.created_at))
+				return error("demo: organisations[%zu].members[%zu]: cannot write", i, k);
 	}
 	return 0;
 }
@@ -946,6 +1131,63 @@ static int write_dated(struct loader *l, const char *section,
 	return rc;
 }
 
+
+/* The first member of organisation org (of the file), who acts for it; 0 if none. */
+static int64_t first_member(struct loader *l, json_t *org)
+{
+	const char *key = json_string_value(json_array_get(json_object_get(org, "members"), 0));
+	return key ? (int64_t)json_integer_value(json_object_get(l->maps[REF_PERSON], key)) : 0;
+}
+
+/* One partner's offer, with its stages, themes and "Create" activity by the partner's first member. */
+static int write_offer(struct loader *l, const struct dated *dd)
+{
+	json_t *o = dd->item;
+	size_t i = dd->index;
+	{
+		int64_t org = id_at(l, REF_ORGANISATION, o, "partner"), id;
+		int64_t actor = first_member(l, organisation_item(l, o, "partner"));
+		int64_t at = dd->at;
+		int64_t closes = json_object_get(o, "closes_in_days") ?
+					 l->now + int_at(o, "closes_in_days") * DAY : 0;
+		json_t *active = json_object_get(o, "active");
+		int on = !active || json_is_true(active);
+		if (db_query_int(l->db, &id,
+				 "INSERT INTO offers (territory_id, organisation_id, kind, title, description,"
+				 " conditions, amount_max_eur, capacity, closes_at, active, created_by,"
+				 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
+				 " NULLIF(CAST(? AS BIGINT), 0), ?, NULLIF(CAST(? AS BIGINT), 0), ?,"
+				 " NULLIF(CAST(? AS BIGINT), 0), ?, ?) RETURNING id",
+				 "iitttt" "iti" "iiii", l->territory_id, org, text_at(o, "kind"),
+				 text_at(o, "title"), text_or(o, "description"), text_or(o, "conditions"),
+				 int_at(o, "amount_max_eur"), text_or(o, "capacity"), closes, (int64_t)on,
+				 actor, at, at))
+			return error("demo: offers[%zu]: cannot write", i);
+		size_t k;
+		json_t *v;
+		json_array_foreach(json_object_get(o, "stages"), k, v)
+			if (db_execv(l->db, "INSERT INTO offer_stages (offer_id, stage) VALUES (?, ?)", "it",
+				     id, json_string_value(v)))
+				return error("demo: offers[%zu]: cannot write its stages", i);
+		json_array_foreach(json_object_get(o, "themes"), k, v)
+			if (db_execv(l->db, "INSERT INTO offer_themes (offer_id, theme_id) VALUES (?, ?)",
+				     "ii", id,
+				     (int64_t)json_integer_value(json_object_get(l->maps[REF_THEME],
+										  json_string_value(v)))))
+				return error("demo: offers[%zu]: cannot write its themes", i);
+		json_t *d = json_pack("{s:s, s:s, s:b}", "kind", text_at(o, "kind"), "title",
+				      text_at(o, "title"), "active", on);
+		char *text = json_dumps(d, JSON_COMPACT);
+		json_decref(d);
+		int rc = activity_record_at(l->db, l->territory_id, actor, "Create", "offer", id,
+					    "organisation", org, text, at);
+		free(text);
+		if (rc)
+			return error("demo: offers[%zu]: cannot write its activity", i);
+		remember(l, REF_OFFER, text_at(o, "key"), id);
+	}
+	return 0;
+}
 
 /*
  * The time of something said to be days_ago, after `after` (what it
@@ -1057,6 +1299,7 @@ struct demo_initiative {
 	json_t *item;
 	int64_t id, author, created;
 	int64_t last; /* the time of its latest change */
+	int64_t need_ids[PROJECT_NEEDS_MAX]; /* its project needs, in the file's order */
 };
 
 /* Co-authors invited by the author soon after posting, each having accepted. */
@@ -1348,7 +1591,111 @@ static int write_project_needs(struct loader *l, struct demo_initiative *in)
 		    activity_record_at(l->db, l->territory_id, in->author, "Add", "project_need", nid,
 				       "initiative", in->id, details, at))
 			return -1;
+		if (i < PROJECT_NEEDS_MAX)
+			in->need_ids[i] = nid;
 	}
+	return 0;
+}
+
+/* One move of a support request as support_request.c records it: the activity on the initiative. */
+static int support_activity(struct loader *l, struct demo_initiative *in, int64_t actor,
+			    const char *verb, int64_t rid, int64_t offer, int64_t org,
+			    const char *state, int64_t need, int64_t at)
+{
+	json_t *d = json_pack("{s:I, s:I, s:I, s:s}", "request", (json_int_t)rid, "offer",
+			      (json_int_t)offer, "partner", (json_int_t)org, "state", state);
+	if (need)
+		json_object_set_new(d, "need", json_integer(need));
+	char *text = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	int rc = activity_record_at(l->db, l->territory_id, actor, verb, "initiative", in->id,
+				    "support_request", rid, text, at);
+	free(text);
+	return rc;
+}
+
+/*
+ * The support requests, each written as its moves would have been: asked
+ * (Offer), answered (Accept or Reject), completed (Update, the need it was
+ * for marked met), every step dated in the past.
+ */
+static int write_support_requests(struct loader *l, struct demo_initiative *in)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(in->item, "support_requests"), i, r) {
+		const char *state = text_at(r, "state");
+		int64_t offer = id_at(l, REF_OFFER, r, "offer"), org = 0, rid;
+		int64_t by = id_at(l, REF_PERSON, r, "by");
+		int64_t answerer = id_at(l, REF_PERSON, r, "answered_by");
+		json_t *ni = json_object_get(r, "need");
+		int64_t need = ni ? in->need_ids[json_integer_value(ni)] : 0;
+		int64_t asked = later(l, int_at(r, "days_ago"), in->last);
+		int64_t answered = answerer ? later(l, int_at(r, "answered_days_ago"), asked) : 0;
+		int64_t done = !strcmp(state, "completed") ?
+				       later(l, int_at(r, "completed_days_ago"), answered) : 0;
+		int64_t updated = done ? done : answered ? answered : asked;
+		if (db_query_int(l->db, &org, "SELECT organisation_id FROM offers WHERE id = ?", "i",
+				 offer) ||
+		    db_query_int(l->db, &rid,
+				 "INSERT INTO support_requests (territory_id, offer_id, initiative_id,"
+				 " project_need_id, requester_id, state, message, answer, given_amount_eur,"
+				 " given_hours, given_text, created_at, updated_at, answered_at, completed_at)"
+				 " VALUES (?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?,"
+				 " CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?,"
+				 " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0)) RETURNING id",
+				 "iiiiittt" "nnt" "iiii", l->territory_id, offer, in->id, need, by, state,
+				 text_at(r, "message"), text_or(r, "answer"), text_or(r, "given_text"),
+				 asked, updated, answered, done) ||
+		    (json_object_get(r, "given_amount_eur") &&
+		     db_execv(l->db, "UPDATE support_requests SET given_amount_eur = ? WHERE id = ?",
+			      "ii", int_at(r, "given_amount_eur"), rid)) ||
+		    (json_object_get(r, "given_hours") &&
+		     db_execv(l->db, "UPDATE support_requests SET given_hours = ? WHERE id = ?", "ii",
+			      int_at(r, "given_hours"), rid)) ||
+		    support_activity(l, in, by, "Offer", rid, offer, org, "pending", need, asked))
+			return -1;
+		if (answered &&
+		    support_activity(l, in, answerer, strcmp(state, "declined") ? "Accept" : "Reject",
+				     rid, offer, org, strcmp(state, "declined") ? "accepted" : "declined",
+				     need, answered))
+			return -1;
+		if (done && (support_activity(l, in, answerer, "Update", rid, offer, org, "completed",
+					      need, done) ||
+			     (need && db_execv(l->db,
+					       "UPDATE project_needs SET state = 'met', updated_at = ?"
+					       " WHERE id = ?",
+					       "ii", done, need))))
+			return -1;
+		in->last = updated;
+	}
+	return 0;
+}
+
+/* The funding goal and the crowdfunding campaign, set by the author, as funding.c records them. */
+static int write_funding(struct loader *l, struct demo_initiative *in)
+{
+	json_t *c = json_object_get(in->item, "crowdfunding");
+	int64_t goal = int_at(in->item, "funding_goal_eur");
+	int64_t at = c ? later(l, int_at(c, "days_ago"), in->created) : soon_after(l, in->last, 3600);
+	if (goal && (db_execv(l->db, "UPDATE initiatives SET funding_goal_eur = ? WHERE id = ?", "ii",
+			      goal, in->id) ||
+		     activity_record_at(l->db, l->territory_id, in->author, "Update", "initiative",
+					in->id, NULL, 0, "{\"funding\":\"goal\"}", at)))
+		return -1;
+	if (!c)
+		return 0;
+	int64_t ends = json_object_get(c, "ends_in_days") ? l->now + int_at(c, "ends_in_days") * DAY : 0;
+	int64_t set = soon_after(l, at, 1800);
+	if (db_execv(l->db,
+		     "INSERT INTO crowdfunding_campaigns (territory_id, initiative_id, platform, url,"
+		     " goal_eur, raised_eur, ends_at, updated_by, updated_at)"
+		     " VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?)",
+		     "iittiiiii", l->territory_id, in->id, text_at(c, "platform"), text_at(c, "url"),
+		     int_at(c, "goal_eur"), int_at(c, "raised_eur"), ends, in->author, set) ||
+	    activity_record_at(l->db, l->territory_id, in->author, "Update", "initiative", in->id,
+			       NULL, 0, "{\"funding\":\"campaign\"}", set))
+		return -1;
 	return 0;
 }
 
@@ -1364,6 +1711,7 @@ static int write_initiative_extras(struct loader *l, const struct dated *d)
 	};
 	if (write_coauthors(l, &in) || write_changes(l, &in) || write_open_suggestions(l, &in) ||
 	    write_moves(l, &in) || write_team(l, &in) || write_project_needs(l, &in) ||
+	    write_support_requests(l, &in) || write_funding(l, &in) ||
 	    write_signals(l, &support_signal, in.id, in.author, int_at(d->item, "supports"),
 			  d->at) ||
 	    write_comments(l, "initiative", in.id, json_object_get(d->item, "comments"), 0, d->at) ||
@@ -1377,7 +1725,8 @@ static int write_initiative_extras(struct loader *l, const struct dated *d)
 static int write_all(struct loader *l)
 {
 	if (write_territory(l) || write_themes(l) || write_neighbourhoods(l) ||
-	    write_people(l) || write_organisations(l) || write_dated(l, "needs", write_need) ||
+	    write_people(l) || write_organisations(l) ||
+	    write_dated(l, "offers", write_offer) || write_dated(l, "needs", write_need) ||
 	    write_dated(l, "initiatives", write_initiative) ||
 	    write_dated(l, "needs", write_need_extras) ||
 	    write_dated(l, "initiatives", write_initiative_extras))

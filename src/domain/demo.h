@@ -8,7 +8,12 @@
  *    "neighbourhoods": [name],
  *    "people": [{"key", "display_name", "bio", "role": "animator"|"admin"}],
  *    "organisations": [{"key", "slug", "name", "kind", "summary", "description",
- *                       "website", "partner": bool, "accredited": bool}],
+ *                       "website", "partner": bool, "accredited": bool,
+ *                       "members": [person key] (the first is the owner)}],
+ *    "offers": [{"key", "partner" (an accredited partner's key), "kind", "title",
+ *                "description", "conditions", "amount_max_eur", "capacity",
+ *                "stages": [stage], "themes": [theme slug], "closes_in_days",
+ *                "active": bool, "days_ago"}],
  *    "needs": [{"key", "author", "title", "body", "theme", "neighbourhood",
  *               "lat", "lng", "metoo": int, "days_ago": int, "comments": [comment]}],
  *    "initiatives": [{"key", "author", "carrier", "title", "summary", "body",
@@ -27,6 +32,15 @@
  *                               "state": "accepted"|"offered", "days_ago"}],
  *                     "project_needs": [{"kind", "description", "amount_eur",
  *                                        "surface_m2", "duration_months", "state"}],
+ *                     "support_requests": [{"offer" (an offer's key), "need" (index
+ *                         in project_needs), "by", "message", "days_ago",
+ *                         "state": "pending"|"accepted"|"declined"|"completed",
+ *                         "answer", "answered_by", "answered_days_ago",
+ *                         "given_amount_eur", "given_hours", "given_text",
+ *                         "completed_days_ago"}],
+ *                     "funding_goal_eur": int,
+ *                     "crowdfunding": {"platform", "url", "goal_eur", "raised_eur",
+ *                                      "ends_in_days", "days_ago"},
  *                     "comments": [comment]}]}
  *   comment: {"author", "body", "days_ago", "replies": [comment]}
  *
@@ -47,6 +61,15 @@
  * allowed, a person with "role": "animator" for most moves) and recorded
  * as a "Move" activity, so the timeline shows it; the last move's "to" is
  * its "stage", a move to "realised" records "outcome_detail".
+ *
+ * Offers belong to accredited partners; their "Create" activity is made by
+ * the partner's first member. A support request is asked by the author or
+ * a co-author and answered by a member of the offer's partner, each step
+ * (Offer, Accept or Reject, Update when completed) an activity of the
+ * initiative with the details support_request.c records, dated after what
+ * it follows; completing a request tied to a need marks the need met. The
+ * funding goal and the campaign are set by the author ("Update" activities
+ * {"funding": "goal"|"campaign"}); only a campaign's end may be ahead.
  */
 #ifndef DOMAIN_DEMO_H
 #define DOMAIN_DEMO_H

@@ -17,7 +17,9 @@
 #include "domain/activity.h"
 #include "domain/demo.h"
 #include "domain/initiative.h"
+#include "domain/funding.h"
 #include "domain/journey.h"
+#include "domain/matching.h"
 #include "domain/need.h"
 #include "domain/organisation.h"
 #include "domain/outcome.h"
@@ -404,6 +406,39 @@ static void test_bad_demo_refused(void **state)
 		  " \"display_name\": \"P\"}], \"initiatives\": [{\"key\": \"i\", \"author\": \"p\","
 		  " \"title\": \"T\", \"stage\": \"idea\", \"days_ago\": 9, \"project_needs\":"
 		  " [{\"kind\": \"gold\"}]}]}", "initiatives[0].project_needs[0].kind: \"gold\" is not one of" },
+		/* Offers: known keys and kinds, published by an accredited partner. */
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"organisations\": [{\"key\": \"o\","
+		  " \"slug\": \"o\", \"name\": \"O\", \"kind\": \"partner\", \"partner\": true, \"accredited\": true}],"
+		  " \"offers\": [{\"key\": \"f\", \"partner\": \"o\", \"kind\": \"premises\", \"title\": \"T\","
+		  " \"stages\": [\"project\"], \"days_ago\": 3, \"price\": 3}]}", "offers[0].price: unknown key" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"organisations\": [{\"key\": \"o\","
+		  " \"slug\": \"o\", \"name\": \"O\", \"kind\": \"partner\", \"partner\": true, \"accredited\": true}],"
+		  " \"offers\": [{\"key\": \"f\", \"partner\": \"o\", \"kind\": \"premises\", \"title\": \"T\","
+		  " \"stages\": [\"dream\"], \"days_ago\": 3}]}", "offers[0].stages: \"dream\" is not one of" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"organisations\": [{\"key\": \"o\","
+		  " \"slug\": \"o\", \"name\": \"O\", \"kind\": \"partner\", \"partner\": true}],"
+		  " \"offers\": [{\"key\": \"f\", \"partner\": \"o\", \"kind\": \"premises\", \"title\": \"T\","
+		  " \"stages\": [\"project\"], \"days_ago\": 3}]}", "offers[0].partner: \"o\" is not an accredited partner" },
+		/* Support requests: nested keys with their path; answered by a member of the partner. */
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"organisations\": [{\"key\": \"o\", \"slug\": \"o\", \"name\": \"O\","
+		  " \"kind\": \"partner\", \"partner\": true, \"accredited\": true}], \"offers\": [{\"key\": \"f\","
+		  " \"partner\": \"o\", \"kind\": \"premises\", \"title\": \"T\", \"stages\": [\"project\"],"
+		  " \"days_ago\": 3}], \"initiatives\": [{\"key\": \"i\", \"author\": \"p\", \"title\": \"T\","
+		  " \"stage\": \"idea\", \"days_ago\": 9, \"support_requests\": [{\"offer\": \"f\", \"by\": \"p\","
+		  " \"message\": \"M\", \"days_ago\": 2, \"state\": \"accepted\", \"answered_by\": \"p\","
+		  " \"answered_days_ago\": 1}]}]}",
+		  "initiatives[0].support_requests[0].answered_by: \"p\" is not a member of the offer's partner" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"initiatives\": [{\"key\": \"i\", \"author\": \"p\", \"title\": \"T\","
+		  " \"stage\": \"idea\", \"days_ago\": 9, \"crowdfunding\": {\"platform\": \"P\", \"url\":"
+		  " \"https://example.org/x\", \"goal_eur\": 5, \"days_ago\": 1, \"fees\": 2}}]}",
+		  "initiatives[0].crowdfunding.fees: unknown key" },
+		{ "{\"territory\": {\"slug\": \"x\", \"name\": \"X\"}, \"people\": [{\"key\": \"p\","
+		  " \"display_name\": \"P\"}], \"initiatives\": [{\"key\": \"i\", \"author\": \"p\", \"title\": \"T\","
+		  " \"stage\": \"idea\", \"days_ago\": 9, \"crowdfunding\": {\"platform\": \"P\", \"url\":"
+		  " \"javascript:alert(1)\", \"goal_eur\": 5, \"days_ago\": 1}}]}",
+		  "initiatives[0].crowdfunding.url: \"javascript:alert(1)\" is not" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int rc;
@@ -638,6 +673,91 @@ static void test_sceaux_journey(struct db *db, int64_t t)
 					 " AND ? > 0"), 0);
 }
 
+/*
+ * The partners of the Sceaux demo: each accredited partner has 1 to 3
+ * offers with stages; a request waits with its message, a support was
+ * completed with what was given and its need met, a project has a funding
+ * goal and a crowdfunding campaign; the projects' open needs are answered
+ * by suggestions; every step is an activity of the project, in the past.
+ */
+static void test_sceaux_partners(struct db *db, int64_t t)
+{
+	int64_t now = (int64_t)time(NULL);
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM organisations o WHERE o.territory_id = ?"
+					 " AND o.is_partner = 1 AND o.accredited_at IS NOT NULL AND"
+					 " (SELECT COUNT(*) FROM offers f WHERE f.organisation_id = o.id) NOT BETWEEN 1 AND 3"),
+			 0);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM offers WHERE territory_id = ?") >= 6);
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM offers f WHERE f.territory_id = ?"
+					 " AND NOT EXISTS (SELECT 1 FROM offer_stages s WHERE s.offer_id = f.id)"),
+			 0);
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM offers f JOIN organisations o"
+					 " ON o.id = f.organisation_id WHERE f.territory_id = ?"
+					 " AND (o.is_partner = 0 OR o.accredited_at IS NULL)"),
+			 0);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM offers WHERE territory_id = ?"
+				    " AND kind = 'funding' AND amount_max_eur > 0") >= 1);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM offer_themes f JOIN offers o ON o.id = f.offer_id"
+				    " WHERE o.territory_id = ?") >= 5);
+	/* A request waiting, with its message; a completed support, what was given, its need met. */
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM support_requests WHERE territory_id = ?"
+				    " AND state = 'pending' AND message <> ''") >= 1);
+	assert_true(count_in(db, t, "SELECT COUNT(*) FROM support_requests r JOIN project_needs n"
+				    " ON n.id = r.project_need_id JOIN offers o ON o.id = r.offer_id"
+				    " WHERE r.territory_id = ? AND r.state = 'completed' AND n.state = 'met'"
+				    " AND o.kind IN ('funding', 'premises') AND r.given_text <> ''"
+				    " AND (r.given_amount_eur > 0 OR r.given_hours > 0)"
+				    " AND r.completed_at > r.answered_at AND r.answered_at > r.created_at") >= 2);
+	/* Whoever answered acts for the partner. */
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM support_requests r JOIN offers o"
+					 " ON o.id = r.offer_id JOIN activities a ON a.target_type = 'support_request'"
+					 " AND a.target_id = r.id AND a.verb IN ('Accept', 'Update')"
+					 " WHERE r.territory_id = ? AND NOT EXISTS (SELECT 1 FROM organisation_members m"
+					 " WHERE m.organisation_id = o.organisation_id AND m.user_id = a.actor_id)"),
+			 0);
+	/* Each step of each request is on the project's timeline: asked, answered, completed. */
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM support_requests r WHERE r.territory_id = ?"
+					 " AND (SELECT COUNT(*) FROM activities a WHERE a.object_type = 'initiative'"
+					 " AND a.object_id = r.initiative_id AND a.target_type = 'support_request'"
+					 " AND a.target_id = r.id) <> CASE r.state WHEN 'pending' THEN 1"
+					 " WHEN 'completed' THEN 3 ELSE 2 END"),
+			 0);
+	/* A funding goal, a campaign on an example.org address, and a bar with something in it. */
+	int64_t id = count_in(db, t, "SELECT MIN(i.id) FROM initiatives i JOIN crowdfunding_campaigns c"
+				     " ON c.initiative_id = i.id WHERE i.territory_id = ? AND i.funding_goal_eur > 0"
+				     " AND c.url LIKE 'https://example.org/%' AND c.raised_eur > 0");
+	assert_true(id > 0);
+	json_t *f;
+	assert_int_equal(funding_get(db, t, id, &f), 0);
+	int64_t committed = json_integer_value(json_object_get(f, "committed_eur"));
+	int64_t goal = json_integer_value(json_object_get(f, "goal_eur"));
+	assert_true(json_integer_value(json_object_get(f, "supports_eur")) > 0);
+	assert_true(committed > 0 && committed < goal);
+	json_decref(f);
+	/* The same project is suggested offers, each with the need it answers. */
+	json_t *offers;
+	assert_int_equal(matching_offers_for_project(db, t, id, 20, &offers), 0);
+	assert_true(json_array_size(offers) >= 2);
+	size_t i;
+	json_t *o;
+	json_array_foreach(offers, i, o)
+		assert_true(json_array_size(json_object_get(o, "needs")) >= 1);
+	json_decref(offers);
+	/* Every project has an offer to be suggested for one of its open needs. */
+	assert_int_equal(count_in(db, t, "SELECT COUNT(*) FROM initiatives i WHERE i.territory_id = ?"
+					 " AND i.stage = 'project' AND NOT EXISTS (SELECT 1 FROM project_needs n"
+					 " JOIN offer_kind_answers k ON k.need_kind = n.kind JOIN offers o"
+					 " ON o.kind = k.offer_kind AND o.territory_id = i.territory_id"
+					 " JOIN offer_stages s ON s.offer_id = o.id AND s.stage = i.stage"
+					 " WHERE n.initiative_id = i.id AND n.state = 'open')"),
+			 0);
+	char sql[200];
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM support_requests WHERE territory_id = ?"
+				   " AND (updated_at > %lld OR created_at > %lld)", (long long)now,
+		 (long long)now);
+	assert_int_equal(count_in(db, t, sql), 0);
+}
+
 /* The real demo, once db/demo/sceaux.json is in the build. */
 static void test_sceaux_demo(void **state)
 {
@@ -662,6 +782,7 @@ static void test_sceaux_demo(void **state)
 	json_decref(counts);
 	assert_true(count_rows(db, "SELECT COUNT(*) FROM initiatives") > 0);
 	test_sceaux_journey(db, t);
+	test_sceaux_partners(db, t);
 }
 
 #define DB_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
