@@ -350,9 +350,14 @@ static void sentences(struct buf *b, struct rng *r, const char *const *list, siz
 	}
 }
 
+/*
+ * Each draw is its own statement: the order in which a call's arguments
+ * are evaluated is unspecified, and the data must not depend on the compiler.
+ */
 static void initiative_title(struct buf *b, struct rng *r, const char *hood)
 {
-	buf_addf(b, "%s %s", PICK(r, actions), PICK(r, objects));
+	const char *action = PICK(r, actions);
+	buf_addf(b, "%s %s", action, PICK(r, objects));
 	if (rng_chance(r, 60))
 		buf_addf(b, " %s", PICK(r, complements));
 	if (hood && rng_chance(r, 25))
@@ -378,11 +383,13 @@ static void initiative_texts(struct buf *summary, struct buf *body, struct rng *
 
 static void need_title(struct buf *b, struct rng *r, const char *hood)
 {
-	if (rng_chance(r, 60))
-		buf_addf(b, "%s %s %s", PICK(r, publics), rng_chance(r, 50) ? "manquent" : "ont besoin",
-			 PICK(r, lacks));
-	else
+	if (rng_chance(r, 60)) {
+		const char *who = PICK(r, publics);
+		const char *verb = rng_chance(r, 50) ? "manquent" : "ont besoin";
+		buf_addf(b, "%s %s %s", who, verb, PICK(r, lacks));
+	} else {
 		buf_adds(b, PICK(r, shortages));
+	}
 	if (hood && rng_chance(r, 30))
 		buf_addf(b, " – %s", hood);
 }
@@ -768,11 +775,15 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* One line of the seed's account; rows 0: a step that writes nothing of its own (the plan, the total). */
 static void report(const char *what, uint64_t rows, const struct timespec *t0)
 {
 	double secs = seconds_since(t0);
-	printf("  %-18s %10llu rows %8.1f s %10.0f rows/s\n", what, (unsigned long long)rows, secs,
-	       secs > 0 ? (double)rows / secs : 0.0);
+	if (rows)
+		printf("  %-18s %10llu rows %8.1f s %10.0f rows/s\n", what, (unsigned long long)rows,
+		       secs, secs > 0 ? (double)rows / secs : 0.0);
+	else
+		printf("  %-18s %15s %8.1f s\n", what, "", secs);
 	fflush(stdout);
 }
 
@@ -862,10 +873,13 @@ static int write_people(struct seeder *s)
 		rng_next(&r); /* the territory, drawn by plan_people() */
 		buf_reset(&s->t1);
 		buf_reset(&s->t2);
-		buf_addf(&s->t1, "%s %c.", PICK(&r, first_names), 'A' + (int)rng_below(&r, 26));
-		if (rng_chance(&r, 40))
-			buf_addf(&s->t2, "%s, habite le quartier %s depuis %u ans.", PICK(&r, occupations),
-				 PICK(&r, hoods), 1 + rng_below(&r, 30));
+		const char *first = PICK(&r, first_names);
+		buf_addf(&s->t1, "%s %c.", first, 'A' + (int)rng_below(&r, 26));
+		if (rng_chance(&r, 40)) {
+			const char *job = PICK(&r, occupations), *hood = PICK(&r, hoods);
+			buf_addf(&s->t2, "%s, habite le quartier %s depuis %u ans.", job, hood,
+				 1 + rng_below(&r, 30));
+		}
 		ins_int(&in, id);
 		ins_id(&in, 0);
 		ins_text(&in, s->t1.ptr);
@@ -893,8 +907,8 @@ static void org_identity(struct seeder *s, uint32_t id, const char **kind, int *
 		*kind = "partner";
 	} else {
 		unsigned which = rng_below(&r, ARRAY_SIZE(org_kinds));
-		buf_addf(&s->t1, "%s %s", org_kinds[which].name,
-			 rng_chance(&r, 50) ? p->town : place_hood(p, k % p->n_hoods));
+		const char *where = rng_chance(&r, 50) ? p->town : place_hood(p, k % p->n_hoods);
+		buf_addf(&s->t1, "%s %s", org_kinds[which].name, where);
 		buf_addf(&s->t2, "%s-%u", org_kinds[which].stem, k + 1);
 		*kind = org_kinds[which].kind;
 	}
@@ -1309,12 +1323,33 @@ static int seed_speed(struct db *db, int on)
 	return db_exec(db, on ? "SET synchronous_commit = off" : "RESET synchronous_commit");
 }
 
-static void report_skipped(const struct bench_sizes *sz)
+/* 1 if the schema has this table, 0 if not, -1 on error. */
+static int table_exists(struct db *db, const char *name)
 {
-	if (sz->comments)
-		printf("  comments: table not in this schema yet, skipped (%u asked)\n", sz->comments);
-	if (sz->offers)
-		printf("  offers: table not in this schema yet, skipped (%u asked)\n", sz->offers);
+	int64_t n;
+	int rc = db_query_int(db, &n,
+			      db_kind(db) == DB_SQLITE
+				      ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+				      : "SELECT COUNT(*) FROM information_schema.tables"
+					" WHERE table_schema = current_schema() AND table_name = ?",
+			      "t", name);
+	return rc ? -1 : n > 0;
+}
+
+/* What was asked for and is not written: say why. */
+static void report_skipped(struct db *db, const struct bench_sizes *sz)
+{
+	static const char *const names[] = { "comments", "offers" };
+	const unsigned asked[] = { sz->comments, sz->offers };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!asked[i])
+			continue;
+		if (table_exists(db, names[i]) == 1)
+			printf("  %s: table exists, but bench-seed does not fill it yet, skipped (%u asked)\n",
+			       names[i], asked[i]);
+		else
+			printf("  %s: table not in this schema yet, skipped (%u asked)\n", names[i], asked[i]);
+	}
 }
 
 int bench_seed(struct db *db, const struct bench_sizes *sizes)
@@ -1334,7 +1369,7 @@ int bench_seed(struct db *db, const struct bench_sizes *sizes)
 	if (!rc && db_kind(db) == DB_POSTGRES)
 		rc = finish_postgres(db);
 	seed_speed(db, 0);
-	report_skipped(sizes);
+	report_skipped(db, sizes);
 	report("total", 0, &t0);
 	seeder_release(&s);
 	return rc ? error("bench-seed: stopped; what was committed stays (start again on a new database)")
