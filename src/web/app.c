@@ -28,6 +28,7 @@
 static struct app_config config;
 static struct template_set *templates;
 static pthread_key_t db_key;
+static int db_key_ready; /* app_shutdown() may run after a failed start */
 
 static void close_thread_db(void *db)
 {
@@ -94,6 +95,7 @@ int app_init(const struct app_config *cfg)
 	config = *cfg;
 	if (pthread_key_create(&db_key, close_thread_db))
 		return error("cannot create thread key");
+	db_key_ready = 1;
 	auth_init();
 	cache_init(cfg->page_cache_bytes);
 	if (password_load_common(cfg->common_passwords) < 0)
@@ -126,7 +128,7 @@ int app_init(const struct app_config *cfg)
 
 void app_shutdown(void)
 {
-	struct db *db = pthread_getspecific(db_key);
+	struct db *db = db_key_ready ? pthread_getspecific(db_key) : NULL;
 	if (db) {
 		pthread_setspecific(db_key, NULL);
 		db_close(db);
