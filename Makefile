@@ -59,7 +59,7 @@ $(B)/locale/%.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-$(B)/tests/%: tests/unit/%.c $(B)/libtremplin.a tests/unit/testutil.h
+$(B)/tests/%: tests/unit/%.c $(B)/libtremplin.a tests/unit/testutil.h tests/unit/spec.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libtremplin.a $(LDLIBS_ALL) -lcmocka
 
