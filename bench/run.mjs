@@ -30,7 +30,7 @@ const SIZES = {
 	initiatives: num('BENCH_INITIATIVES', 100000),
 	needs: num('BENCH_NEEDS', 0),
 	people: num('BENCH_PEOPLE', 100000),
-	comments: num('BENCH_COMMENTS', 0),
+	comments: num('BENCH_COMMENTS', 5 * num('BENCH_INITIATIVES', 100000)),
 	offers: num('BENCH_OFFERS', 5000),
 };
 const RUN = {
@@ -167,13 +167,95 @@ function commitRate(db) {
 	return Number(m[1]);
 }
 
-// The visitor sessions the "first visit" scenario created, so that the next run starts from the same data.
-function forgetSessions(db, since) {
-	const q = `DELETE FROM sessions WHERE user_id IS NULL AND created_at >= ${since}`;
+// One SQL statement through the database's own client; its output, one row a line, columns by "|".
+function sql(db, q) {
 	const r = db.kind === 'sqlite'
 		? spawnSync('sqlite3', [db.file, q], { encoding: 'utf8' })
-		: spawnSync('psql', [db.url, '-q', '-c', q], { encoding: 'utf8' });
-	if (r.status !== 0) say(`bench: note: could not delete the sessions the run created (${(r.stderr || r.error || '').toString().trim()})`);
+		: spawnSync('psql', [db.url, '-q', '-A', '-t', '-F', '|', '-c', q], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`${q}: ${(r.stderr || r.error || '').toString().trim()}`);
+	return r.stdout.trim();
+}
+
+// What the runs wrote (the "first visit" sessions, the posted comments and their activities), so
+// that the next run starts from the same data.
+function forgetRuns(db, since, benchUser) {
+	const qs = [`DELETE FROM sessions WHERE user_id IS NULL AND created_at >= ${since}`];
+	if (benchUser) {
+		qs.push(`DELETE FROM activities WHERE actor_id = ${benchUser.id} AND object_type = 'comment'`,
+			`DELETE FROM comments WHERE author_id = ${benchUser.id}`,
+			`UPDATE initiatives SET comment_count = (SELECT COUNT(*) FROM comments c WHERE c.object_type = 'initiative'` +
+			` AND c.object_id = initiatives.id) WHERE id = ${benchUser.postOn}`);
+	}
+	for (const q of qs) {
+		try { sql(db, q); } catch (e) { say(`bench: note: could not undo what the runs wrote (${e.message})`); }
+	}
+}
+
+// The logged-in scenarios act as an animator of the first territory, made with the command line.
+const BENCH_EMAIL = 'animatrice@bench.localhost';
+const BENCH_PASSWORD = 'banc d’essai : une phrase de passe assez longue';
+
+function benchAccount(db) {
+	const find = () => Number(sql(db, `SELECT id FROM users WHERE email = '${BENCH_EMAIL}'`) || 0);
+	let id = find();
+	if (!id) {
+		tremplin(['user', 'create', '--db', db.url, '--email', BENCH_EMAIL, '--name', 'Animatrice du banc'],
+			{ env: { ...env, TREMPLIN_PASSWORD: BENCH_PASSWORD } });
+		id = find();
+	}
+	tremplin(['user', 'grant', '--db', db.url, '--email', BENCH_EMAIL, '--role', 'animator', '--territory', 't1']);
+	return id;
+}
+
+// Pages of the first territory the read scenarios need, found in the database.
+function benchTargets(db) {
+	const one = (q, what) => {
+		const v = sql(db, q).split('\n')[0];
+		if (!v) die(`the benchmark database has no ${what} (re-seed it: rm -r var/bench)`);
+		return Number(v);
+	};
+	return {
+		discussed: one("SELECT id FROM initiatives WHERE territory_id = 1 AND comment_count = 50 ORDER BY id DESC LIMIT 1",
+			'initiative of the first territory with 50 comments'),
+		matched: one("SELECT i.id FROM initiatives i WHERE i.territory_id = 1 AND i.stage IN ('project', 'supported')" +
+			" AND EXISTS (SELECT 1 FROM project_needs pn JOIN offer_kind_answers a ON a.need_kind = pn.kind" +
+			" JOIN offers o ON o.kind = a.offer_kind AND o.territory_id = 1 AND o.active = 1" +
+			" WHERE pn.initiative_id = i.id AND pn.state = 'open') ORDER BY i.id DESC LIMIT 1",
+			'project of the first territory with a need that an offer answers'),
+		postOn: one("SELECT id FROM initiatives WHERE territory_id = 1 AND stage = 'idea' ORDER BY id LIMIT 1",
+			'idea of the first territory'),
+	};
+}
+
+const cookieOf = (r) => r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+
+// Log in as a person would (the form, its csrf token, the post); the session cookie.
+async function logIn(base) {
+	const form = await get(base, '/login');
+	const csrf = (/name="csrf" value="([^"]+)"/.exec(form.text) || [])[1];
+	const visitor = cookieOf(form);
+	if (!csrf || !visitor) die('the log-in form has no csrf token or session');
+	const r = await fetch(`${base}/login`, {
+		method: 'POST', redirect: 'manual',
+		headers: { Cookie: visitor, 'Content-Type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ email: BENCH_EMAIL, password: BENCH_PASSWORD, csrf, next: '/' }).toString(),
+	});
+	await r.arrayBuffer();
+	const cookie = cookieOf(r);
+	if (r.status !== 303 || !cookie) die(`log-in answered ${r.status} (${r.headers.get('location') || 'no redirect'})`);
+	const to = r.headers.get('location') || '';
+	if (/^\/terms\/accept/.test(to)) { // the territory's terms of use, accepted once as a person would
+		const page = await get(base, to, { Cookie: cookie });
+		const field = (name) => (new RegExp(`name="${name}" value="([^"]*)"`).exec(page.text) || [])[1];
+		const a = await fetch(`${base}/terms/accept`, {
+			method: 'POST', redirect: 'manual',
+			headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ csrf: field('csrf'), next: '/', version: field('version'), accept: '1' }).toString(),
+		});
+		await a.arrayBuffer();
+		if (a.status !== 303) die(`accepting the terms answered ${a.status}`);
+	}
+	return cookie;
 }
 
 /* ---- Processes ---- */
@@ -275,6 +357,34 @@ async function discover(base) {
 	return { home: home.text, stylesheet, initiative, need, organisation, cookie, deep };
 }
 
+// What the logged-in scenarios need: the session, a csrf token, and a check that the pages are what they say.
+async function discoverLoggedIn(base, targets) {
+	const session = await logIn(base);
+	const headers = { Cookie: session };
+	const home = await get(base, '/', headers);
+	if (!/action="\/logout"/.test(home.text)) die('the logged-in home page shows no log-out button');
+	const project = await get(base, `/initiatives/${targets.matched}`, headers);
+	if (project.status !== 200 || !/href="\/offers\/\d+/.test(project.text)) die(`/initiatives/${targets.matched} suggests no offer to an animator`);
+	const idea = await get(base, `/initiatives/${targets.postOn}`, headers);
+	const csrf = (/name="csrf" value="([^"]+)"/.exec(idea.text) || [])[1];
+	if (!csrf) die(`/initiatives/${targets.postOn} has no comment form for the animator`);
+	const discussed = await get(base, `/initiatives/${targets.discussed}`);
+	const shown = (discussed.text.match(/id="comment-\d+"/g) || []).length;
+	if (shown !== 50) die(`/initiatives/${targets.discussed} shows ${shown} comments, not 50`);
+	return { headers, csrf };
+}
+
+// wrk's script for the write scenario: every request posts a new comment, then report.lua's summary.
+function postScript(path, fields, headers) {
+	const body = new URLSearchParams(fields).toString();
+	const lua = join(VAR, 'post-comment.lua');
+	const h = { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' };
+	writeFileSync(lua, `wrk.method = "POST"\nwrk.path = ${JSON.stringify(path)}\nwrk.body = ${JSON.stringify(body)}\n` +
+		Object.entries(h).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}\n`).join('') +
+		readFileSync(LUA, 'utf8'));
+	return lua;
+}
+
 function scenarios(found) {
 	const read = (name, path, extra = {}) => ({ name, path, kind: 'read', ...extra });
 	return [
@@ -290,19 +400,23 @@ function scenarios(found) {
 		read('stylesheet', found.stylesheet),
 		read('contact page, first visit', '/contact', { note: 'creates a session: one durable write per request' }),
 		read('contact page, with a session', '/contact', { headers: found.cookie ? { Cookie: found.cookie } : {} }),
-		{ name: 'an initiative with 50 comments', kind: 'read', notYet: true },
+		read('an initiative with 50 comments', `/initiatives/${found.targets.discussed}`),
 		{ name: 'a two-word search', kind: 'read', notYet: true },
-		{ name: 'offers matching a project', kind: 'read', notYet: true },
-		{ name: 'a logged-in page', kind: 'read', notYet: true },
-		{ name: 'posting a comment', kind: 'write', notYet: true },
+		read('offers matching a project (animator)', `/initiatives/${found.targets.matched}`,
+			{ headers: found.user.headers, loggedIn: true }),
+		read('home page, logged in', '/', { headers: found.user.headers, loggedIn: true }),
+		read('initiatives list, logged in', '/initiatives', { headers: found.user.headers, loggedIn: true }),
+		{ name: 'posting a comment', kind: 'write', path: '/comments', note: 'logged in, csrf checked, one durable transaction per comment',
+			script: postScript('/comments', { object_type: 'initiative', object_id: String(found.targets.postOn),
+				body: 'Bonne idée : je peux aider le samedi matin.', csrf: found.user.csrf }, found.user.headers) },
 	];
 }
 
 /* ---- wrk ---- */
 
-function wrk(url, headers, seconds) {
+function wrk(url, headers, seconds, script = LUA) {
 	const args = ['-c', RUN.clientCpu, 'wrk', `-t${RUN.wrkThreads}`, `-c${RUN.connections}`, `-d${seconds}s`,
-		'--timeout', '10s', '-s', LUA];
+		'--timeout', '10s', '-s', script];
 	for (const [k, v] of Object.entries(headers || {})) args.push('-H', `${k}: ${v}`);
 	args.push(url);
 	const r = spawnSync('taskset', args, { encoding: 'utf8' });
@@ -369,9 +483,9 @@ function coreJiffies(cpu) {
 // During one wrk run: the share of a core the measured process used (cpu), and how busy
 // its core was (core). Core near 1.0 with cpu well below: something else ran there
 // (other processes, or interrupts); core well below 1.0: the process waited.
-function wrkWithCpu(url, headers, seconds, pid) {
+function wrkWithCpu(url, headers, seconds, pid, script) {
 	const c0 = cpuSeconds(pid), j0 = coreJiffies(RUN.serverCpu), t0 = process.hrtime.bigint();
-	const r = wrk(url, headers, seconds);
+	const r = wrk(url, headers, seconds, script);
 	const j1 = coreJiffies(RUN.serverCpu);
 	r.cpu = (cpuSeconds(pid) - c0) / (Number(process.hrtime.bigint() - t0) / 1e9);
 	r.core = (j1[0] - j0[0]) / (j1[1] - j0[1]);
@@ -380,18 +494,19 @@ function wrkWithCpu(url, headers, seconds, pid) {
 
 async function measure(base, sc, pid) {
 	const url = base + sc.path;
-	const one = await alone(base, sc);
+	// A write is not timed alone: it would be one more comment, and wrk's figures say it all.
+	const one = sc.script ? { alone_us: 0, first_us: 0, bytes: 0 } : await alone(base, sc);
 	const first = { first_us: one.first_us };
 	if (one.alone_us > RUN.tooSlowUs) {
 		// 64 connections on it would queue for minutes: estimate from one request instead.
 		return { ...first, rps: 1e6 / one.alone_us, p50_us: null, p99_us: null, errors: 0, completed: null, tooSlow: true,
 			alone_us: one.alone_us, bytes_per_response: one.bytes, runs: [] };
 	}
-	wrk(url, sc.headers, 1); // warm-up: caches, connections, the first statements prepared
+	wrk(url, sc.headers, 1, sc.script); // warm-up: caches, connections, the first statements prepared
 	let drained = await drain(base);
 	const runs = [];
 	for (let i = 0; i < RUN.runs; i++) {
-		runs.push(wrkWithCpu(url, sc.headers, RUN.duration, pid));
+		runs.push(wrkWithCpu(url, sc.headers, RUN.duration, pid, sc.script));
 		drained += await drain(base);
 	}
 	const m = (k) => median(runs.map((r) => r[k]));
@@ -536,8 +651,9 @@ function rows(result) {
 			out.push([s.name, '0', over, over, `${RUN.connections} stuck`, '0']);
 			continue;
 		}
+		const ratio = s.kind === 'write' ? `${fmtRatio(s.rps / result.commit_rate)} of commits` : fmtRatio(s.rps / base);
 		out.push([s.name, s.rps < 100 ? s.rps.toFixed(1) : fmtRps(s.rps), fmtMs(s.p50_us), fmtMs(s.p99_us), String(s.errors),
-			fmtRatio(s.rps / base)]);
+			ratio]);
 	}
 	return out;
 }
@@ -615,6 +731,7 @@ async function main() {
 	if (env.BENCH_SEED_ONLY === '1') return;
 	say('Measuring durable commits...');
 	const commit = commitRate(db);
+	const benchUser = { id: benchAccount(db), ...benchTargets(db) };
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const startedAt = Math.floor(Date.now() / 1000) - 1;
@@ -623,6 +740,8 @@ async function main() {
 		join(VAR, 'serve.log'));
 	await waitFor(`${base}/healthz`, server, 'the server');
 	const found = await discover(base);
+	found.targets = benchUser;
+	found.user = await discoverLoggedIn(base, benchUser);
 	say(`Deep list page: page ${found.deep.page} (${found.deep.path})`);
 	say('nginx static...');
 	const ngx = await nginxBaseline(found.home);
@@ -648,7 +767,7 @@ async function main() {
 	const memory = memoryOf(server.pid);
 	const perf = RUN.perf ? await perfTop(base, server.pid, '/') : null;
 	await stop(server);
-	forgetSessions(db, startedAt);
+	forgetRuns(db, startedAt, benchUser);
 	const result = {
 		date: new Date().toISOString().slice(0, 10), label: db.label, sizes: SIZES, run: RUN,
 		machine: machine(), load: { before: load0, after: os.loadavg().map((x) => x.toFixed(2)) },

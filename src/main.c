@@ -85,8 +85,9 @@ static const struct config_option bench_seed_options[] = {
 	{ "initiatives", CONFIG_UINT, &bench_sizes.initiatives, "100000", "ideas and projects" },
 	{ "needs", CONFIG_UINT, &bench_sizes.needs, "0", "needs (0: half the initiatives)" },
 	{ "people", CONFIG_UINT, &bench_sizes.people, "100000", "people" },
-	{ "comments", CONFIG_UINT, &bench_sizes.comments, "0", "comments (not seeded yet: skipped)" },
-	{ "offers", CONFIG_UINT, &bench_sizes.offers, "5000", "partners' offers (not seeded yet: skipped)" },
+	{ "comments", CONFIG_UINT, &bench_sizes.comments, "500000",
+	  "comments on initiatives (every 1000th initiative has exactly 50)" },
+	{ "offers", CONFIG_UINT, &bench_sizes.offers, "5000", "partners' offers, with the projects' needs they match" },
 	{ "commit-rate", CONFIG_UINT, &bench_commit_seconds, "0",
 	  "instead of seeding, measure durable single-row commits for this many seconds" },
 };

@@ -81,6 +81,7 @@ struct request {
 	struct session *session; /* NULL until loaded or created */
 	struct user *user; /* the logged-in person, or NULL */
 	int role; /* their enum role (auth/permission.h) in this territory; 0: visitor */
+	int page_holes; /* render the person's own values as holes (web/page.h) */
 
 	/* Header lookup, provided by the server (case-insensitive name). */
 	const char *(*header_fn)(void *ctx, const char *name);

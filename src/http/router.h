@@ -17,6 +17,13 @@ enum route_flags {
 	ROUTE_FORM = 1 << 0, /* parses a form body */
 	ROUTE_MULTIPART = 1 << 1, /* accepts multipart/form-data */
 	ROUTE_NO_SESSION = 1 << 2, /* never loads a session (health, static) */
+	/*
+	 * For the web layer's page cache (web/cache.h); the server ignores them.
+	 * CACHE_ROLE: a page's content depends on the viewer only through their
+	 * role in the territory; CACHE_PERSON: it may depend on who they are.
+	 */
+	ROUTE_CACHE_ROLE = 1 << 3,
+	ROUTE_CACHE_PERSON = 1 << 4,
 };
 
 struct route {

@@ -98,6 +98,7 @@ int app_init(const struct app_config *cfg)
 	db_key_ready = 1;
 	auth_init();
 	cache_init(cfg->page_cache_bytes);
+	page_holes_init();
 	if (password_load_common(cfg->common_passwords) < 0)
 		return -1;
 	if (cfg->rate_limits && *cfg->rate_limits && ratelimit_configure(cfg->rate_limits) < 0)
@@ -227,34 +228,68 @@ static void app_error(struct request *req, struct response *res, int status, con
 }
 
 /*
- * Pages a visitor without a session sees are the same for every such
- * visitor: they are served from the page cache while the data they were
- * rendered from is unchanged (web/cache.h).
+ * Whose page a GET answers, for the page cache (web/cache.h):
+ * - SHARED: a visitor without a session: the same page for every such visitor;
+ * - ROLE: on routes whose content depends on the viewer only through their
+ *   role here (and on routes of the next kind, for a visitor with a session):
+ *   the same page for everyone of that role, their csrf token, id and name
+ *   left as holes (web/page.h) that each answer fills;
+ * - PERSON: on routes whose content may depend on who is looking: kept for
+ *   that one person, holes filled for each of their sessions.
+ * Every entry is checked against the data generation and lives at most
+ * CACHE_TTL seconds; anything else (settings, forms, dashboards) is never kept.
  */
-static int shared_page(const struct request *req, const struct response *res,
-		       const struct route *route)
+enum cache_scope { SCOPE_NONE, SCOPE_SHARED, SCOPE_ROLE, SCOPE_PERSON };
+
+static enum cache_scope cache_scope(const struct request *req, const struct response *res,
+				    const struct route *route)
 {
-	return (req->method & (HTTP_GET | HTTP_HEAD)) && !(route->flags & ROUTE_NO_SESSION) &&
-	       !req->session && !req->user && res->n_headers == 0;
+	if (!(req->method & (HTTP_GET | HTTP_HEAD)) || (route->flags & ROUTE_NO_SESSION) ||
+	    res->n_headers)
+		return SCOPE_NONE;
+	if (!req->session && !req->user)
+		return SCOPE_SHARED;
+	if (route->flags & ROUTE_CACHE_ROLE)
+		return SCOPE_ROLE;
+	if (route->flags & ROUTE_CACHE_PERSON)
+		return req->user ? SCOPE_PERSON : SCOPE_ROLE;
+	return SCOPE_NONE;
+}
+
+static const char *cache_key(const struct request *req, enum cache_scope scope)
+{
+	const char *page = arena_printf(req->arena, "%lld %s %s?%s", (long long)req->territory->id,
+					req->lang, req->path, req->raw_query);
+	if (scope == SCOPE_SHARED)
+		return page;
+	if (scope == SCOPE_ROLE)
+		return arena_printf(req->arena, "role %d %s", req->role, page);
+	return arena_printf(req->arena, "person %lld %d %s", (long long)req->user->id, req->role,
+			    page);
 }
 
 static void app_dispatch(struct request *req, struct response *res, const struct route *route)
 {
-	if (!shared_page(req, res, route)) {
-		route->handler(req, res);
-		return;
-	}
-	int64_t generation = cache_generation(req->db);
+	enum cache_scope scope = cache_scope(req, res, route);
+	int64_t generation = scope == SCOPE_NONE ? -1 : cache_generation(req->db);
 	if (generation < 0) {
 		route->handler(req, res);
 		return;
 	}
-	const char *key = arena_printf(req->arena, "%lld %s %s?%s", (long long)req->territory->id,
-				       req->lang, req->path, req->raw_query);
-	if (cache_serve(key, generation, res, req->arena))
+	const char *key = cache_key(req, scope);
+	int holes = scope != SCOPE_SHARED;
+	if (cache_serve(key, generation, res, req->arena, holes ? page_holes_fill : NULL, req))
 		return;
+	req->page_holes = holes;
 	route->handler(req, res);
-	cache_store(key, generation, res);
+	req->page_holes = 0;
+	cache_store(key, generation, res, holes ? CACHE_STORE_PRIVATE : 0);
+	if (holes && res->body.len) {
+		struct buf filled = BUF_INIT;
+		page_holes_fill(req, res->body.ptr, res->body.len, &filled);
+		buf_release(&res->body);
+		res->body = filled;
+	}
 }
 
 static const struct server_app server_app = {

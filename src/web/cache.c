@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/mem.h"
 #include "db/db.h"
@@ -24,6 +25,7 @@ struct entry {
 	char *key;
 	uint64_t hash;
 	int64_t generation;
+	time_t stored_at;
 	int refs; /* the table's reference plus one per response being sent */
 	int in_table;
 	char *content_type;
@@ -148,14 +150,16 @@ int64_t cache_generation(struct db *db)
 	return rc < 0 ? -1 : gen;
 }
 
-int cache_serve(const char *key, int64_t generation, struct response *res, struct arena *a)
+int cache_serve(const char *key, int64_t generation, struct response *res, struct arena *a,
+		cache_fill_fn *fill, void *ctx)
 {
 	if (!max_bytes)
 		return 0;
 	uint64_t h = hash_key(key);
+	time_t now = time(NULL);
 	pthread_mutex_lock(&lock);
 	struct entry *e = find_locked(key, h);
-	if (!e || e->generation != generation) {
+	if (!e || e->generation != generation || now - e->stored_at >= CACHE_TTL) {
 		if (e)
 			remove_locked(e); /* rendered from older data: never served again */
 		misses++;
@@ -171,14 +175,19 @@ int cache_serve(const char *key, int64_t generation, struct response *res, struc
 	arena_cleanup(a, entry_release, e);
 	res->status = 200;
 	res->content_type = e->content_type;
-	res->static_body = e->body;
-	res->static_len = e->len;
+	if (fill) {
+		buf_reset(&res->body);
+		fill(ctx, e->body, e->len, &res->body);
+	} else {
+		res->static_body = e->body;
+		res->static_len = e->len;
+	}
 	for (size_t i = 0; i < e->n_headers; i++)
 		response_header(res, a, e->headers[i].name, e->headers[i].value);
 	return 1;
 }
 
-static int cacheable(const struct response *res)
+static int cacheable(const struct response *res, unsigned flags)
 {
 	if (res->status != 200 || res->static_body || res->body.len > CACHE_MAX_ENTRY)
 		return 0;
@@ -186,7 +195,7 @@ static int cacheable(const struct response *res)
 		const struct header *h = &res->headers[i];
 		if (!strcasecmp(h->name, "Set-Cookie"))
 			return 0;
-		if (!strcasecmp(h->name, "Cache-Control") &&
+		if (!strcasecmp(h->name, "Cache-Control") && !(flags & CACHE_STORE_PRIVATE) &&
 		    (strstr(h->value, "private") || strstr(h->value, "no-store")))
 			return 0;
 	}
@@ -199,6 +208,7 @@ static struct entry *entry_new(const char *key, int64_t generation, const struct
 	e->key = xstrdup(key);
 	e->hash = hash_key(key);
 	e->generation = generation;
+	e->stored_at = time(NULL);
 	e->refs = 1;
 	e->content_type = xstrdup(res->content_type ? res->content_type : "text/html; charset=utf-8");
 	e->body = xmalloc(res->body.len ? res->body.len : 1);
@@ -213,9 +223,10 @@ static struct entry *entry_new(const char *key, int64_t generation, const struct
 	return e;
 }
 
-void cache_store(const char *key, int64_t generation, const struct response *res)
+void cache_store(const char *key, int64_t generation, const struct response *res,
+		 unsigned flags)
 {
-	if (!max_bytes || !cacheable(res))
+	if (!max_bytes || !cacheable(res, flags))
 		return;
 	struct entry *e = entry_new(key, generation, res);
 	pthread_mutex_lock(&lock);

@@ -5,8 +5,10 @@
 #include "web/page.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "auth/session.h"
 #include "core/mem.h"
@@ -46,6 +48,65 @@ static const struct {
 	{ 500, "Server error", "Something went wrong on our side. Please try again in a moment." },
 	{ 503, "Server error", "Something went wrong on our side. Please try again in a moment." },
 };
+
+/* "\x1e" "tremplin:" NONCE KIND "\x1e": KIND is one of hole_kinds. */
+#define HOLE_NONCE 16
+#define HOLE_PREFIX (1 + 9 + HOLE_NONCE)
+#define HOLE_LEN (HOLE_PREFIX + 2)
+static char hole_prefix[HOLE_PREFIX + 1];
+enum hole_kind { HOLE_CSRF = 'c', HOLE_USER_ID = 'i', HOLE_USER_NAME = 'n' };
+static __thread char hole_text[3][HOLE_LEN + 1];
+
+void page_holes_init(void)
+{
+	unsigned char r[HOLE_NONCE / 2];
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		die("cannot draw the page cache's nonce");
+	static const char hex[] = "0123456789abcdef";
+	size_t n = (size_t)snprintf(hole_prefix, sizeof(hole_prefix), "\x1etremplin:");
+	for (size_t i = 0; i < sizeof(r); i++) {
+		hole_prefix[n++] = hex[r[i] >> 4];
+		hole_prefix[n++] = hex[r[i] & 15];
+	}
+	hole_prefix[n] = '\0';
+}
+
+/* The marker of kind k (a thread-local string, the same at every call). */
+static const char *hole(enum hole_kind k)
+{
+	int slot = k == HOLE_CSRF ? 0 : k == HOLE_USER_ID ? 1 : 2;
+	char *t = hole_text[slot];
+	if (!t[0])
+		snprintf(t, HOLE_LEN + 1, "%s%c\x1e", hole_prefix, (char)k);
+	return t;
+}
+
+void page_holes_fill(void *ctx, const char *body, size_t len, struct buf *out)
+{
+	const struct request *req = ctx;
+	const char *p = body, *end = body + len;
+	for (;;) {
+		const char *m = memchr(p, '\x1e', (size_t)(end - p));
+		if (!m || end - m < HOLE_LEN) {
+			buf_add(out, p, (size_t)(end - p));
+			return;
+		}
+		if (memcmp(m, hole_prefix, HOLE_PREFIX) || m[HOLE_LEN - 1] != '\x1e') {
+			buf_add(out, p, (size_t)(m + 1 - p));
+			p = m + 1;
+			continue;
+		}
+		buf_add(out, p, (size_t)(m - p));
+		char kind = m[HOLE_PREFIX];
+		if (kind == HOLE_CSRF && req->session)
+			buf_adds(out, req->session->csrf); /* URL-safe base64: nothing to escape */
+		else if (kind == HOLE_USER_ID && req->user)
+			buf_addf(out, "%lld", (long long)req->user->id);
+		else if (kind == HOLE_USER_NAME && req->user)
+			buf_add_html_escaped(out, req->user->display_name, strlen(req->user->display_name));
+		p = m + HOLE_LEN;
+	}
+}
 
 const char *page_tr(const struct request *req, const char *msgid)
 {
@@ -131,7 +192,10 @@ static void add_layout_keys(struct request *req, json_t *model, const char *titl
 	json_object_set_new(model, "lang_switch", lang_switch_json(req));
 	json_object_set_new(model, "stylesheet", json_string(page_static_url("style.css")));
 	json_object_set_new(model, "favicon", json_string(page_static_url("favicon.svg")));
-	if (req->user)
+	if (req->user && req->page_holes)
+		json_object_set_new(model, "user", json_pack("{ss ss}", "id", hole(HOLE_USER_ID),
+							     "display_name", hole(HOLE_USER_NAME)));
+	else if (req->user)
 		json_object_set_new(model, "user", json_pack("{sI ss}", "id", (json_int_t)req->user->id,
 							     "display_name", req->user->display_name));
 }
@@ -197,7 +261,7 @@ const char *page_csrf(struct request *req, struct response *res)
 						  token, secure ? "; Secure" : "");
 		response_header(res, req->arena, "Set-Cookie", cookie);
 	}
-	/* A page with a per-visitor token must not be stored by any cache. */
+	/* A page with a per-visitor token must not be stored by any shared cache. */
 	response_header(res, req->arena, "Cache-Control", "private, no-store");
-	return arena_strdup(req->arena, req->session->csrf);
+	return req->page_holes ? hole(HOLE_CSRF) : arena_strdup(req->arena, req->session->csrf);
 }

@@ -37,6 +37,18 @@ const char *page_tr(const struct request *req, const char *msgid);
  */
 const char *page_csrf(struct request *req, struct response *res);
 
+/*
+ * Holes: a page kept in the cache for every person of a role, or for one
+ * person across their sessions, is rendered with req->page_holes set, so
+ * that the csrf token and the person's id and name come out as markers
+ * (page_csrf() and the layout's "user" key); page_holes_fill() puts this
+ * request's values in their place. A marker holds a random nonce drawn at
+ * start-up, so no text a person typed can pass for one.
+ */
+void page_holes_init(void);
+/* Copy body[0..len) to out with every hole filled for req (a cache_fill_fn). */
+void page_holes_fill(void *req, const char *body, size_t len, struct buf *out);
+
 /* URL of a file of static/, fingerprinted for long caching ("/static/style.1a2b3c4d.css"). */
 const char *page_static_url(const char *file);
 

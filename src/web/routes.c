@@ -36,7 +36,7 @@ const struct route web_routes[] = {
 	 * the project's team, skills sought and needs, the outcome, events and
 	 * their iCalendar files. 64 KB holds a move with an outcome's texts.
 	 */
-	{ HTTP_GET, "/initiatives/{id}/timeline", journey_timeline_page, 0, 0 },
+	{ HTTP_GET, "/initiatives/{id}/timeline", journey_timeline_page, 0, ROUTE_CACHE_PERSON },
 	{ HTTP_GET, "/initiatives/{id}/event.ics", events_initiative_ics, 0, 0 },
 	{ HTTP_GET, "/events.ics", events_ics, 0, 0 },
 	{ HTTP_POST, "/initiatives/{id}/move", journey_move_post, 64 * KB, ROUTE_FORM },
@@ -53,15 +53,15 @@ const struct route web_routes[] = {
 	 * Partners' offers and the ecosystem (web/offers.c). 256 KB holds a
 	 * 10,000-character description of four-byte characters, percent-encoded.
 	 */
-	{ HTTP_GET, "/ecosystem", offers_ecosystem, 0, 0 },
-	{ HTTP_GET, "/offers/{id}", offers_show, 0, 0 },
+	{ HTTP_GET, "/ecosystem", offers_ecosystem, 0, ROUTE_CACHE_ROLE },
+	{ HTTP_GET, "/offers/{id}", offers_show, 0, ROUTE_CACHE_PERSON },
 	{ HTTP_GET, "/organisations/{slug}/offers/new", offers_new_form, 0, 0 },
 	{ HTTP_POST, "/organisations/{slug}/offers/new", offers_new_post, 256 * KB, ROUTE_FORM },
 	{ HTTP_GET, "/offers/{id}/edit", offers_edit_form, 0, 0 },
 	{ HTTP_POST, "/offers/{id}/edit", offers_edit_post, 256 * KB, ROUTE_FORM },
 
 	/* Matching offers and projects (web/matching.c): a partner's projects that fit an offer. */
-	{ HTTP_GET, "/offers/{id}/projects", matching_offer_projects_page, 0, 0 },
+	{ HTTP_GET, "/offers/{id}/projects", matching_offer_projects_page, 0, ROUTE_CACHE_PERSON },
 
 	/*
 	 * Support requests and funding (web/requests.c, web/funding.c): asking for
@@ -156,7 +156,7 @@ const struct route web_routes[] = {
 	 * "/comments/{id}" pattern. 96 KB holds 5000 characters of four bytes,
 	 * percent-encoded.
 	 */
-	{ HTTP_GET, "/comments", comments_index, 0, 0 },
+	{ HTTP_GET, "/comments", comments_index, 0, ROUTE_CACHE_PERSON },
 	{ HTTP_POST, "/comments", comments_post, 96 * KB, ROUTE_FORM },
 	{ HTTP_GET, "/comments/new", comments_new_form, 0, 0 },
 	{ HTTP_GET, "/comments/{id}/edit", comments_edit_form, 0, 0 },
@@ -169,8 +169,8 @@ const struct route web_routes[] = {
 	 */
 	{ HTTP_GET, "/initiatives/{id}/edit", history_edit_form, 0, 0 },
 	{ HTTP_POST, "/initiatives/{id}/edit", history_edit_post, 320 * KB, ROUTE_FORM },
-	{ HTTP_GET, "/initiatives/{id}/history", history_index, 0, 0 },
-	{ HTTP_GET, "/initiatives/{id}/history/diff", history_diff, 0, 0 },
+	{ HTTP_GET, "/initiatives/{id}/history", history_index, 0, ROUTE_CACHE_PERSON },
+	{ HTTP_GET, "/initiatives/{id}/history/diff", history_diff, 0, ROUTE_CACHE_PERSON },
 	{ HTTP_POST, "/initiatives/{id}/suggestions", suggestions_post, 320 * KB, ROUTE_FORM },
 	{ HTTP_POST, "/suggestions/{id}/accept", suggestions_accept_post, 4 * KB, ROUTE_FORM },
 	{ HTTP_POST, "/suggestions/{id}/decline", suggestions_decline_post, 16 * KB, ROUTE_FORM },
@@ -179,21 +179,21 @@ const struct route web_routes[] = {
 	{ HTTP_POST, "/coauthors/{id}/decline", coauthors_decline_post, 4 * KB, ROUTE_FORM },
 
 	/* Pages of the territory: their handlers are declared in web/pages.h. */
-	{ HTTP_GET, "/", home_show, 0, 0 },
-	{ HTTP_GET, "/needs", needs_index, 0, 0 },
-	{ HTTP_GET, "/needs/{id}", needs_show, 0, 0 },
-	{ HTTP_GET, "/initiatives", initiatives_index, 0, 0 },
-	{ HTTP_GET, "/initiatives/{id}", initiatives_show, 0, 0 },
-	{ HTTP_GET, "/partners", partners_index, 0, 0 },
-	{ HTTP_GET, "/organisations", organisations_index, 0, 0 },
-	{ HTTP_GET, "/organisations/{slug}", organisations_show, 0, 0 },
-	{ HTTP_GET, "/events", events_index, 0, 0 },
+	{ HTTP_GET, "/", home_show, 0, ROUTE_CACHE_PERSON },
+	{ HTTP_GET, "/needs", needs_index, 0, ROUTE_CACHE_ROLE },
+	{ HTTP_GET, "/needs/{id}", needs_show, 0, ROUTE_CACHE_PERSON },
+	{ HTTP_GET, "/initiatives", initiatives_index, 0, ROUTE_CACHE_ROLE },
+	{ HTTP_GET, "/initiatives/{id}", initiatives_show, 0, ROUTE_CACHE_PERSON },
+	{ HTTP_GET, "/partners", partners_index, 0, ROUTE_CACHE_ROLE },
+	{ HTTP_GET, "/organisations", organisations_index, 0, ROUTE_CACHE_ROLE },
+	{ HTTP_GET, "/organisations/{slug}", organisations_show, 0, ROUTE_CACHE_PERSON },
+	{ HTTP_GET, "/events", events_index, 0, ROUTE_CACHE_ROLE },
 	{ HTTP_GET, "/map", map_coming, 0, 0 },
 
 	/* Profiles and RGPD rights (web/profile.c, web/privacy.c). */
 	{ HTTP_GET, "/profile", profile_page, 0, 0 },
 	{ HTTP_POST, "/profile", profile_post, 64 * KB, ROUTE_FORM },
-	{ HTTP_GET, "/people/{id}", people_show, 0, 0 },
+	{ HTTP_GET, "/people/{id}", people_show, 0, ROUTE_CACHE_PERSON },
 	{ HTTP_GET, "/account", privacy_account_page, 0, 0 },
 	{ HTTP_GET, "/account/data", privacy_data, 0, 0 },
 	{ HTTP_GET, "/account/delete", privacy_delete_page, 0, 0 },
