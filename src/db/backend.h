@@ -67,6 +67,9 @@ struct db_ops {
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_postgres_ops;
 
+/* The SQLite half of db_backup(): path without "sqlite:". */
+int db_sqlite_backup(const char *path, const char *dest, struct db_backup_report *report);
+
 /* Initialise the shared part of a connection a backend has just allocated. */
 void db_init_common(struct db *db, const struct db_ops *ops);
 

@@ -50,6 +50,24 @@ int db_open(const char *url, struct db **out)
 	return db_sqlite_ops.open(url, out);
 }
 
+int db_backup(const char *url, const char *dest, struct db_backup_report *report)
+{
+	memset(report, 0, sizeof(*report));
+	if (!url || !*url || !dest || !*dest)
+		return error("backup: a database URL and a destination file are needed");
+	if (has_prefix(url, "postgres://") || has_prefix(url, "postgresql://"))
+		return error("backup: this database is on PostgreSQL, which has its own tools: "
+			     "pg_dump --format=custom --file=FILE DATABASE, or pg_basebackup with WAL "
+			     "archiving (docs/deploy.md)");
+	if (has_prefix(url, "sqlite:"))
+		url += strlen("sqlite:");
+	else if (strstr(url, "://"))
+		return error("db: unknown database URL scheme: %s", url);
+	if (!*url)
+		return error("db: no SQLite file name");
+	return db_sqlite_backup(url, dest, report);
+}
+
 void db_close(struct db *db)
 {
 	if (!db)

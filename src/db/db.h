@@ -99,6 +99,26 @@ int db_migrate(struct db *db);
 /* Highest applied migration number, 0 if none yet, or -1 on error. */
 int db_schema_version(struct db *db);
 
+/* What db_backup() did, for its one line of report. */
+struct db_backup_report {
+	int64_t pages; /* pages copied */
+	int64_t bytes; /* size of the copy */
+	int steps; /* sqlite3_backup_step() calls */
+};
+
+/*
+ * Copy the SQLite database of url ("sqlite:PATH" or a plain path) to the
+ * file dest while other connections keep reading and writing it: SQLite's
+ * online backup, a few pages per step, from one read snapshot taken at the
+ * start (WAL: readers never block writers), so the copy holds every write
+ * committed before the call and none half-done. The copy is written to
+ * "dest.tmp", checked with PRAGMA integrity_check, synced, then renamed
+ * over dest, so dest is either the old file or a complete new one. 0 with
+ * *report filled, or -1 (logged). A PostgreSQL URL is refused: pg_dump is
+ * the tool for that.
+ */
+int db_backup(const char *url, const char *dest, struct db_backup_report *report);
+
 /*
  * Number of statements run on this connection (tests count queries per
  * page): each execution of a prepared statement and each db_exec() call;

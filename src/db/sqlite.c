@@ -5,10 +5,13 @@
  * busy timeout makes writers queue instead of failing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 #include "db/backend.h"
@@ -67,15 +70,21 @@ static const char setup_sql[] = "PRAGMA journal_mode = WAL;"
 				"PRAGMA synchronous = FULL;"
 				"PRAGMA foreign_keys = ON;";
 
-static int sq_exec(struct db *db, const char *sql)
+/* sqlite3_exec on a bare handle (the backup works on two of them); 0 or -1 (logged). */
+static int sq_exec_raw(sqlite3 *conn, const char *sql)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(conn_of(db), sql, NULL, NULL, &msg) != SQLITE_OK) {
-		error("db: %s: in: %.200s", msg ? msg : sqlite3_errmsg(conn_of(db)), sql);
+	if (sqlite3_exec(conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error("db: %s: in: %.200s", msg ? msg : sqlite3_errmsg(conn), sql);
 		sqlite3_free(msg);
 		return -1;
 	}
 	return 0;
+}
+
+static int sq_exec(struct db *db, const char *sql)
+{
+	return sq_exec_raw(conn_of(db), sql);
 }
 
 static void sq_close(struct db *db)
@@ -244,6 +253,163 @@ static int sq_commit(struct db *db)
 	/* Do not leave the connection inside a transaction nobody will end. */
 	sq_rollback(db);
 	return -1;
+}
+
+/* ---- online backup (db_backup in db.h) ---- */
+
+/*
+ * Pages copied per sqlite3_backup_step(): each step holds the copy's write
+ * lock only, and the source's read snapshot stays open between steps, so
+ * writers on the source are never blocked (WAL) and the copy never restarts.
+ */
+#define BACKUP_STEP_PAGES 256
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Remove path+suffix if it exists; 0 or -1 (logged). */
+static int remove_with_suffix(const char *path, const char *suffix)
+{
+	struct buf name = BUF_INIT;
+	buf_addf(&name, "%s%s", path, suffix);
+	int rc = unlink(name.ptr) && errno != ENOENT ? error("backup: cannot remove %s: %s", name.ptr, strerror(errno)) : 0;
+	buf_release(&name);
+	return rc;
+}
+
+static int exists_with_suffix(const char *path, const char *suffix)
+{
+	struct buf name = BUF_INIT;
+	buf_addf(&name, "%s%s", path, suffix);
+	int rc = access(name.ptr, F_OK) == 0;
+	buf_release(&name);
+	return rc;
+}
+
+/* fsync a file, or the directory holding it (dir != 0), so a rename survives a power cut. */
+static int sync_path(const char *path, int dir)
+{
+	char *copy = xstrdup(path);
+	const char *target = copy;
+	if (dir) {
+		char *slash = strrchr(copy, '/');
+		if (!slash)
+			target = ".";
+		else if (slash == copy)
+			target = "/";
+		else
+			*slash = '\0';
+	}
+	int fd = open(target, O_RDONLY | (dir ? O_DIRECTORY : 0));
+	int rc = fd < 0 || fsync(fd) ? error("backup: cannot sync %s: %s", target, strerror(errno)) : 0;
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+/* Copy src into dst step by step; the number of pages, or -1 (logged). */
+static int64_t backup_copy(sqlite3 *src, sqlite3 *dst, int *steps)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b)
+		return error("backup: %s", sqlite3_errmsg(dst));
+	int rc;
+	do {
+		rc = sqlite3_backup_step(b, BACKUP_STEP_PAGES);
+		(*steps)++;
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(10);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	int64_t pages = sqlite3_backup_pagecount(b);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		return error("backup: copy failed: %s", sqlite3_errstr(rc));
+	return pages;
+}
+
+/* PRAGMA integrity_check on the copy answers exactly "ok"; 0 or -1 (logged). */
+static int backup_check(sqlite3 *dst, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+		error("backup: %s: %s", name, sqlite3_errmsg(dst));
+	} else if (sqlite3_step(st) != SQLITE_ROW) {
+		error("backup: integrity_check of %s gave no answer: %s", name, sqlite3_errmsg(dst));
+	} else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok")) {
+		error("backup: integrity_check of %s failed: %s", name, sqlite3_column_text(st, 0));
+	} else {
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int backup_open(const char *path, int flags, sqlite3 **out)
+{
+	if (sqlite3_open_v2(path, out, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return error("backup: cannot open %s: %s", path, sqlite3_errmsg(*out));
+	sqlite3_busy_timeout(*out, BUSY_TIMEOUT_MS);
+	return 0;
+}
+
+/*
+ * Into tmp: the snapshot of path as of the first read, as one
+ * self-contained file (journal_mode DELETE: no -wal beside it), checked.
+ */
+static int backup_to_tmp(const char *path, const char *tmp, struct db_backup_report *report)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	int rc = -1;
+	/* Never SQLITE_OPEN_CREATE: a mistyped path must not back up a new empty database. */
+	if (backup_open(path, SQLITE_OPEN_READWRITE, &src) < 0 ||
+	    sq_exec_raw(src, "BEGIN; SELECT COUNT(*) FROM sqlite_schema;") < 0 ||
+	    backup_open(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &dst) < 0)
+		goto out;
+	int64_t pages = backup_copy(src, dst, &report->steps);
+	if (pages < 0)
+		goto out;
+	report->pages = pages;
+	sq_exec_raw(src, "COMMIT");
+	if (sq_exec_raw(dst, "PRAGMA journal_mode = DELETE;") < 0 || backup_check(dst, tmp) < 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_close(src);
+	if (dst && sqlite3_close(dst) != SQLITE_OK && !rc)
+		rc = error("backup: cannot close %s", tmp);
+	return rc;
+}
+
+int db_sqlite_backup(const char *path, const char *dest, struct db_backup_report *report)
+{
+	struct buf tmp = BUF_INIT;
+	buf_addf(&tmp, "%s.tmp", dest);
+	int rc = -1;
+	struct stat st;
+	if (stat(path, &st)) {
+		error("backup: no database at %s: %s", path, strerror(errno));
+	} else if (same_file(path, dest)) {
+		error("backup: %s is the database itself", dest);
+	} else if (exists_with_suffix(dest, "-wal") || exists_with_suffix(dest, "-journal")) {
+		error("backup: %s is in use (%s-wal or -journal exists): stop what has it open", dest, dest);
+	} else if (!remove_with_suffix(tmp.ptr, "") && !remove_with_suffix(tmp.ptr, "-journal") &&
+		   !remove_with_suffix(tmp.ptr, "-wal") && !remove_with_suffix(tmp.ptr, "-shm") &&
+		   !backup_to_tmp(path, tmp.ptr, report) && !sync_path(tmp.ptr, 0)) {
+		if (rename(tmp.ptr, dest))
+			error("backup: cannot rename %s to %s: %s", tmp.ptr, dest, strerror(errno));
+		else if (!sync_path(dest, 1) && !stat(dest, &st))
+			rc = 0;
+		report->bytes = (int64_t)st.st_size;
+	}
+	if (rc)
+		remove_with_suffix(tmp.ptr, "");
+	buf_release(&tmp);
+	return rc;
 }
 
 const struct db_ops db_sqlite_ops = {

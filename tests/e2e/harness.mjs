@@ -170,6 +170,25 @@ export async function startServer(opts = {}) {
 	}
 }
 
+/*
+ * Another `serve` process on the database of a running server (several
+ * processes behind one load balancer). It does not own the database: stop
+ * it before the first server, whose stop() releases the database.
+ */
+export async function startServerOn(first, opts = {}) {
+	const url = first.dbUrl;
+	const db = { url, file: url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : undefined, release: () => {} };
+	let lastErr;
+	for (let attempt = 0; attempt < 3; attempt++) {
+		try {
+			return await spawnServe(db, opts);
+		} catch (e) {
+			lastErr = e; // most likely the port was taken between freePort() and bind()
+		}
+	}
+	throw lastErr;
+}
+
 async function spawnServe(db, opts) {
 	const port = await freePort();
 	const args = ['serve', '--db', db.url, '--port', String(port), '--threads', String(opts.threads ?? 4)];
