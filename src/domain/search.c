@@ -282,7 +282,10 @@ static void add_part(json_t *parts, const char *s, size_t len, int mark)
 	json_array_append_new(parts, json_pack("{s:s%, s:b}", "text", s, len, "mark", mark));
 }
 
-/* What lies between two words, as shown: one space for any run of spaces, no Markdown marks. */
+/*
+ * What lies between two words, as shown: one space for any run of spaces,
+ * no emphasis marks, no heading, quote or list marks after a line break.
+ */
 static void add_gap(json_t *parts, const char *s, size_t len)
 {
 	struct buf b = BUF_INIT;
@@ -293,7 +296,7 @@ static void add_gap(json_t *parts, const char *s, size_t len)
 			space = 1;
 			continue;
 		}
-		if (strchr("#*_`>", c) || (c == '-' && newline))
+		if (strchr("*_`", c) || (strchr("#>-", c) && newline))
 			continue;
 		if (space)
 			buf_addch(&b, ' ');
@@ -644,7 +647,8 @@ int search_run(struct db *db, int64_t territory_id, const struct search_query *q
 	" ON CONFLICT (kind, object_id) DO UPDATE SET title = excluded.title,"               \
 	" body = excluded.body"
 #define NEED_DOC                                                                          \
-	"SELECT territory_id, 'need', id, 'need', id, title, body, created_at FROM needs"
+	"SELECT territory_id, 'need' AS kind, id AS object_id, 'need' AS link_type,"         \
+	" id AS link_id, title, body, created_at FROM needs"
 #define INITIATIVE_DOC                                                                    \
 	"SELECT territory_id, 'initiative', id, 'initiative', id, title,"                    \
 	" CASE WHEN summary = '' THEN body ELSE summary || '\n\n' || body END, created_at"   \

@@ -98,7 +98,7 @@ int search_index_all(struct db *db);
  * The snippet of text around the first of t's words, as the parts of
  * search_run()'s "snippet" (new reference): at most about max_words words,
  * with "…" where text was cut; whitespace runs become one space and
- * Markdown's marks (#, *, _, `, >) go.
+ * Markdown's marks (*, _, `, and #, >, - after a line break) go.
  */
 json_t *search_snippet(const char *text, const struct search_terms *t, size_t max_words);
 
