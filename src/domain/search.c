@@ -31,7 +31,8 @@
 /*
  * The letters FTS5's unicode61 tokenizer with remove_diacritics 2 maps to
  * another (read from SQLite itself, U+00C0 to U+024F); the PostgreSQL
- * migration's search_fold() has the same list. Sorted by the first column.
+ * migration's search_fold() gives the same by decomposing the text and
+ * dropping its combining accents. Sorted by the first column.
  */
 static const struct {
 	unsigned from, to;
