@@ -464,9 +464,19 @@ static const char sqlite_page_sql[] =
 /*
  * PostgreSQL: the GIN index finds the words, the territory and kind are
  * columns; ts_rank is negated so that both backends sort ranks ascending.
+ * The statement is prepared once and soon runs on a generic plan, made
+ * without the words: the way each part must go is written into it. The
+ * count and the ranked part take the GIN index only ("+ 0": not a bitmap of
+ * the whole territory besides); the newest part walks the territory's rows
+ * newest first, testing each ("IS TRUE": not the GIN index, whose bitmap
+ * of every match would have to be built and sorted), and stops at the page's
+ * end; it runs only when the matches are many, so they are close together.
  */
-#define PG_WHERE                                                                   \
-	" d.territory_id = ? AND (? = '' OR d.kind = ?) AND d.tsv @@ (SELECT q FROM q)"
+#define PG_WHERE                                                                        \
+	" d.territory_id + 0 = ? AND (? = '' OR d.kind = ?) AND d.tsv @@ (SELECT q FROM q)"
+#define PG_WHERE_NEWEST                                                                 \
+	" d.territory_id = ? AND (? = '' OR d.kind = ?)"                                     \
+	" AND (d.tsv @@ (SELECT q FROM q)) IS TRUE"
 static const char pg_page_sql[] =
 	"WITH q AS MATERIALIZED (SELECT plainto_tsquery('simple', search_fold(?)) AS q),"
 	" m AS MATERIALIZED (SELECT count(*) AS c FROM (SELECT 1 FROM search_docs d WHERE" PG_WHERE
@@ -478,7 +488,7 @@ static const char pg_page_sql[] =
 	" WHERE r > CAST(? AS DOUBLE PRECISION) OR (r = CAST(? AS DOUBLE PRECISION) AND id > ?)"
 	" ORDER BY r, id LIMIT ?)"
 	" UNION ALL"
-	" (SELECT d.id, CAST(0 AS DOUBLE PRECISION), 0 FROM search_docs d WHERE" PG_WHERE
+	" (SELECT d.id, CAST(0 AS DOUBLE PRECISION), 0 FROM search_docs d WHERE" PG_WHERE_NEWEST
 	" AND ((SELECT c FROM m) > ? OR ? = 1) AND d.id < ? ORDER BY d.id DESC LIMIT ?))"
 	HIT_COLUMNS;
 
