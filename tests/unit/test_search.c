@@ -213,6 +213,15 @@ static void test_territory_and_kind(void **state)
 	snprintf(want, sizeof(want), "comment:%lld", (long long)c);
 	assert_string_equal(found(f, f->territory, "jardinier", SEARCH_COMMENTS, NULL, 10, NULL, 0),
 			    want);
+	/* Merged and archived initiatives stay findable, with their stage. */
+	assert_int_equal(db_execv(f->db, "UPDATE initiatives SET stage = 'merged' WHERE id = ?", "i", in), 0);
+	json_t *merged = NULL;
+	struct search_query mq = { .text = "voisins jardin", .kind = SEARCH_INITIATIVES, .limit = 5 };
+	assert_int_equal(search_run(f->db, f->territory, &mq, &merged), 0);
+	json_t *m0 = json_array_get(json_object_get(merged, "items"), 0);
+	assert_int_equal(json_integer_value(json_object_get(m0, "id")), in);
+	assert_string_equal(json_string_value(json_object_get(m0, "stage")), "merged");
+	json_decref(merged);
 	/* A comment opens its discussion, under the discussion's title. */
 	json_t *page = NULL;
 	struct search_query sq = { .text = "jardinier", .limit = 5 };
