@@ -445,20 +445,26 @@ static const char *const kind_names[] = {
 /*
  * SQLite: the territory and the kind are terms of the scope column (see
  * the migration), so the count and both orders walk only this territory's
- * matches. A constant condition ((SELECT c FROM m) ...) is tested once,
- * before its part's loop: the part not chosen does not run.
+ * matches. The part not chosen must not even start: a condition on the
+ * count would be tested row by row, after FTS5 has found (and, for the
+ * ranked part, scored) the matches, and a bound on rowid is tested only
+ * once a match is found, so the choice is made in what is matched: the
+ * part not chosen matches a term no row has (NO_ROW). No match at all
+ * runs neither part: the count has already walked the words' rows.
  */
+#define NO_ROW "'scope : \"none\"'"
 static const char sqlite_page_sql[] =
 	"WITH m(c) AS (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?"
 	" LIMIT ?)),"
 	" hits(id, r, ranked) AS ("
-	" SELECT * FROM (SELECT rowid, rank, 1 FROM search_fts WHERE search_fts MATCH ?"
-	" AND (SELECT c FROM m) <= ? AND ? = 0"
+	" SELECT * FROM (SELECT rowid, rank, 1 FROM search_fts WHERE search_fts MATCH"
+	" CASE WHEN (SELECT c FROM m) BETWEEN 1 AND ? AND ? = 0 THEN ? ELSE " NO_ROW " END"
 	" AND (rank > CAST(? AS REAL) OR (rank = CAST(? AS REAL) AND rowid > ?))"
 	" ORDER BY rank, rowid LIMIT ?)"
 	" UNION ALL"
-	" SELECT * FROM (SELECT rowid, 0.0, 0 FROM search_fts WHERE search_fts MATCH ?"
-	" AND ((SELECT c FROM m) > ? OR ? = 1) AND rowid < ? ORDER BY rowid DESC LIMIT ?))"
+	" SELECT * FROM (SELECT rowid, 0.0, 0 FROM search_fts WHERE search_fts MATCH"
+	" CASE WHEN (SELECT c FROM m) > ? OR ? = 1 THEN ? ELSE " NO_ROW " END"
+	" AND rowid < ? ORDER BY rowid DESC LIMIT ?))"
 	HIT_COLUMNS;
 
 /*
@@ -484,7 +490,7 @@ static const char pg_page_sql[] =
 	" hits AS ("
 	"(SELECT id, r, 1 AS ranked FROM (SELECT d.id, -CAST(ts_rank(d.tsv, (SELECT q FROM q))"
 	" AS DOUBLE PRECISION) AS r FROM search_docs d WHERE" PG_WHERE
-	" AND (SELECT c FROM m) <= ? AND ? = 0) s"
+	" AND (SELECT c FROM m) BETWEEN 1 AND ? AND ? = 0) s"
 	" WHERE r > CAST(? AS DOUBLE PRECISION) OR (r = CAST(? AS DOUBLE PRECISION) AND id > ?)"
 	" ORDER BY r, id LIMIT ?)"
 	" UNION ALL"
@@ -529,11 +535,11 @@ static struct db_stmt *query_sqlite(struct db *db, int *step, int64_t territory_
 	fts_match(&match, territory_id, q->kind, t);
 	snprintf(rank, sizeof(rank), "%.17g", k->newest ? -1e308 : k->rank);
 	int64_t before = k->newest ? k->id : INT64_MAX, limit = q->limit + 1;
-	struct db_stmt *st = db_query(db, step, sqlite_page_sql, "titiittiitiiii", match.ptr,
-				      (int64_t)SEARCH_RANK_MAX + 1, match.ptr,
-				      (int64_t)SEARCH_RANK_MAX, (int64_t)k->newest, rank, rank,
-				      k->newest ? 0 : k->id, limit, match.ptr,
-				      (int64_t)SEARCH_RANK_MAX, (int64_t)k->newest, before, limit);
+	struct db_stmt *st = db_query(db, step, sqlite_page_sql, "tiiitttiiiitii", match.ptr,
+				      (int64_t)SEARCH_RANK_MAX + 1, (int64_t)SEARCH_RANK_MAX,
+				      (int64_t)k->newest, match.ptr, rank, rank, k->newest ? 0 : k->id,
+				      limit, (int64_t)SEARCH_RANK_MAX, (int64_t)k->newest, match.ptr,
+				      before, limit);
 	buf_release(&match);
 	return st;
 }
