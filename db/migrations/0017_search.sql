@@ -57,9 +57,14 @@ END;
 CREATE FUNCTION search_fold(t TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT lower(regexp_replace(normalize(t, NFD), '[\u0300-\u036f]', '', 'g'))
 $$;
+-- Like FTS5's scope column, the territory and the kind are words of the
+-- vector ("~t12", "~need": the words of a text never start with "~"), so
+-- that the GIN index, not the table, tells a territory's and a kind's rows
+-- from the others.
 ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
   setweight(to_tsvector('simple'::regconfig, search_fold(title)), 'A') ||
-  to_tsvector('simple'::regconfig, search_fold(body))) STORED;
+  to_tsvector('simple'::regconfig, search_fold(body)) ||
+  array_to_tsvector(ARRAY['~t' || CAST(territory_id AS TEXT), '~' || kind])) STORED;
 CREATE INDEX search_docs_words ON search_docs USING gin (tsv);
 -- Newest first within a territory, when a query matches too many rows to rank.
 CREATE INDEX search_docs_newest ON search_docs (territory_id, id DESC);

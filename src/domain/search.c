@@ -468,23 +468,28 @@ static const char sqlite_page_sql[] =
 	HIT_COLUMNS;
 
 /*
- * PostgreSQL: the GIN index finds the words, the territory and kind are
- * columns; ts_rank is negated so that both backends sort ranks ascending.
- * The statement is prepared once and soon runs on a generic plan, made
- * without the words: the way each part must go is written into it. The
- * count and the ranked part take the GIN index only ("+ 0": not a bitmap of
- * the whole territory besides); the newest part walks the territory's rows
- * newest first, testing each ("IS TRUE": not the GIN index, whose bitmap
- * of every match would have to be built and sorted), and stops at the page's
- * end; it runs only when the matches are many, so they are close together.
+ * PostgreSQL: the GIN index finds the words and the scope words (see the
+ * migration: "~t12", "~need"), so rows of another territory or kind are
+ * never read; ts_rank is negated so that both backends sort ranks
+ * ascending. GIN cannot stop at SEARCH_RANK_MAX + 1 matches: it builds the
+ * set of every match first; gin_fuzzy_search_limit, for this statement
+ * only, lets it keep a sample when they are many more, which is all the
+ * count needs to know. The statement is prepared once and soon runs on a
+ * generic plan, made without the words: the way each part must go is
+ * written into it. The count and the ranked part take the GIN index only
+ * ("+ 0": no bitmap of the whole territory besides); the newest part walks
+ * the territory's rows newest first, testing each ("IS TRUE": not the GIN
+ * index), and stops at the page's end; it runs only when the matches are
+ * many, so they are close together.
  */
-#define PG_WHERE                                                                        \
-	" d.territory_id + 0 = ? AND (? = '' OR d.kind = ?) AND d.tsv @@ (SELECT q FROM q)"
+#define PG_WHERE " d.territory_id + 0 = ? AND d.tsv @@ (SELECT q FROM q)"
 #define PG_WHERE_NEWEST                                                                 \
-	" d.territory_id = ? AND (? = '' OR d.kind = ?)"                                     \
-	" AND (d.tsv @@ (SELECT q FROM q)) IS TRUE"
+	" d.territory_id = ? AND (? = '' OR d.kind = ?) AND (d.tsv @@ (SELECT q FROM q)) IS TRUE"
 static const char pg_page_sql[] =
-	"WITH q AS MATERIALIZED (SELECT plainto_tsquery('simple', search_fold(?)) AS q),"
+	"WITH q AS MATERIALIZED (SELECT plainto_tsquery('simple', search_fold(?))"
+	" && CAST('''~t' || CAST(? AS BIGINT) || '''' AS tsquery)"
+	" && CAST('''~' || CASE WHEN ? = '' THEN 't' || CAST(? AS BIGINT) ELSE ? END || ''''"
+	" AS tsquery) AS q, set_config('gin_fuzzy_search_limit', '20000', true) AS fuzzy),"
 	" m AS MATERIALIZED (SELECT count(*) AS c FROM (SELECT 1 FROM search_docs d WHERE" PG_WHERE
 	" LIMIT ?) x),"
 	" hits AS ("
@@ -559,10 +564,10 @@ static struct db_stmt *query_postgres(struct db *db, int *step, int64_t territor
 	const char *kind = kind_names[q->kind];
 	int64_t before = k->newest ? k->id : INT64_MAX, limit = q->limit + 1;
 	struct db_stmt *st = db_query(
-		db, step, pg_page_sql, "tittiittiittiiittiiii", words.ptr, territory_id, kind, kind,
-		(int64_t)SEARCH_RANK_MAX + 1, territory_id, kind, kind, (int64_t)SEARCH_RANK_MAX,
-		(int64_t)k->newest, rank, rank, k->newest ? 0 : k->id, limit, territory_id, kind, kind,
-		(int64_t)SEARCH_RANK_MAX, (int64_t)k->newest, before, limit);
+		db, step, pg_page_sql, "tititiiiiittiiittiiii", words.ptr, territory_id, kind,
+		territory_id, kind, territory_id, (int64_t)SEARCH_RANK_MAX + 1, territory_id,
+		(int64_t)SEARCH_RANK_MAX, (int64_t)k->newest, rank, rank, k->newest ? 0 : k->id, limit,
+		territory_id, kind, kind, (int64_t)SEARCH_RANK_MAX, (int64_t)k->newest, before, limit);
 	buf_release(&words);
 	return st;
 }
