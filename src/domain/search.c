@@ -472,9 +472,10 @@ static const char sqlite_page_sql[] =
  * migration: "~t12", "~need"), so rows of another territory or kind are
  * never read; ts_rank is negated so that both backends sort ranks
  * ascending. GIN cannot stop at SEARCH_RANK_MAX + 1 matches: it builds the
- * set of every match first; gin_fuzzy_search_limit, for this statement
- * only, lets it keep a sample when they are many more, which is all the
- * count needs to know. The statement is prepared once and soon runs on a
+ * set of every match first (gin_fuzzy_search_limit would not do: it samples
+ * each word's rows apart, so a pair of common words could count too few);
+ * the table is read for SEARCH_RANK_MAX + 1 of them only. The statement is
+ * prepared once and soon runs on a
  * generic plan, made without the words: the way each part must go is
  * written into it. The count and the ranked part take the GIN index only
  * ("+ 0": no bitmap of the whole territory besides); the newest part walks
@@ -489,7 +490,7 @@ static const char pg_page_sql[] =
 	"WITH q AS MATERIALIZED (SELECT plainto_tsquery('simple', search_fold(?))"
 	" && CAST('''~t' || CAST(? AS BIGINT) || '''' AS tsquery)"
 	" && CAST('''~' || CASE WHEN ? = '' THEN 't' || CAST(? AS BIGINT) ELSE ? END || ''''"
-	" AS tsquery) AS q, set_config('gin_fuzzy_search_limit', '20000', true) AS fuzzy),"
+	" AS tsquery) AS q),"
 	" m AS MATERIALIZED (SELECT count(*) AS c FROM (SELECT 1 FROM search_docs d WHERE" PG_WHERE
 	" LIMIT ?) x),"
 	" hits AS ("
