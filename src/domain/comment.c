@@ -16,6 +16,7 @@
 #include "db/db.h"
 #include "domain/activity.h"
 #include "domain/row.h"
+#include "domain/search.h"
 #include "core/banned.h"
 
 #define PATH_SEGMENT "%012lld"
@@ -127,8 +128,10 @@ static int store(struct db *db, const struct comment_new *c, struct place *p, in
 		snprintf(path, sizeof(path), "%s." PATH_SEGMENT, p->path, (long long)*id);
 	else
 		snprintf(path, sizeof(path), PATH_SEGMENT, (long long)*id);
-	return db_execv(db, "UPDATE comments SET root_id = ?, path = ? WHERE id = ?", "iti",
-			p->parent_id ? p->root_id : *id, path, *id);
+	if (db_execv(db, "UPDATE comments SET root_id = ?, path = ? WHERE id = ?", "iti",
+		     p->parent_id ? p->root_id : *id, path, *id))
+		return -1;
+	return search_index_comment(db, *id);
 }
 
 int comment_insert(struct db *db, const struct comment_new *c, int64_t *id)
@@ -226,6 +229,7 @@ int comment_edit(struct db *db, int64_t territory_id, int64_t id, int64_t user_i
 	if (rc == 0 &&
 	    (db_execv(db, "UPDATE comments SET body = ?, edited_at = ? WHERE id = ?", "tii", body,
 		      now, id) < 0 ||
+	     search_index_comment(db, id) < 0 ||
 	     activity_record(db, territory_id, user_id, "Update", "comment", id, NULL, 0, NULL) < 0))
 		rc = -1;
 	if (rc == 0 && db_commit(db) == 0)

@@ -17,6 +17,7 @@
 #include "domain/neighbourhood.h"
 #include "domain/row.h"
 #include "domain/theme.h"
+#include "domain/search.h"
 #include "core/banned.h"
 
 #define SUMMARY_EXCERPT_CHARS 240
@@ -373,6 +374,8 @@ int initiative_insert(struct db *db, int64_t territory_id, const struct initiati
 	for (size_t i = 0; i < in->n_needs; i++)
 		if (link_need(db, territory_id, *id, in->need_ids[i]))
 			return -1;
+	if (search_index_initiative(db, *id))
+		return -1;
 	return record_create(db, territory_id, in, *id, at);
 }
 

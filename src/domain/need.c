@@ -18,6 +18,7 @@
 #include "domain/neighbourhood.h"
 #include "domain/row.h"
 #include "domain/theme.h"
+#include "domain/search.h"
 #include "core/banned.h"
 
 #define NEED_EXCERPT_CHARS 180
@@ -218,6 +219,8 @@ int need_insert(struct db *db, int64_t territory_id, const struct need_new *n, i
 			 "iittiittiii", territory_id, n->author_id, n->title, n->body ? n->body : "",
 			 n->theme_id, n->neighbourhood_id, lat, lng, n->metoo_count, at, at))
 		return error("need: cannot insert \"%.60s\"", n->title);
+	if (search_index_need(db, *id))
+		return -1;
 	json_t *details = json_pack("{s:s}", "title", n->title);
 	char *text = json_dumps(details, JSON_COMPACT);
 	int rc = activity_record_at(db, territory_id, n->author_id, "Create", "need", *id, NULL, 0,

@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "domain/activity.h"
 #include "domain/row.h"
+#include "domain/search.h"
 #include "core/banned.h"
 
 static void check_len(json_t *errors, const char *field, const char *s, size_t max,
@@ -87,7 +88,8 @@ static int write_version(struct db *db, int64_t territory_id, int64_t id,
 	if (db_execv(db,
 		     "UPDATE initiatives SET title = ?, summary = ?, body = ?, updated_at = ? "
 		     "WHERE id = ?",
-		     "tttii", now->title, now->summary, now->body, at, id))
+		     "tttii", now->title, now->summary, now->body, at, id) ||
+	    search_index_initiative(db, id))
 		return -1;
 	int64_t v;
 	if (db_query_int(db, &v,

@@ -22,6 +22,7 @@
 #include "web/privacy.h"
 #include "web/profile.h"
 #include "web/requests.h"
+#include "web/search.h"
 #include "web/funding.h"
 #include "web/settings.h"
 #include "web/suggestions.h"
@@ -189,6 +190,9 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/organisations/{slug}", organisations_show, 0, ROUTE_CACHE_PERSON },
 	{ HTTP_GET, "/events", events_index, 0, ROUTE_CACHE_ROLE },
 	{ HTTP_GET, "/map", map_coming, 0, 0 },
+
+	/* Search (web/search.c): the header's box sends here; GET only. */
+	{ HTTP_GET, "/search", search_page, 0, 0 },
 
 	/* Profiles and RGPD rights (web/profile.c, web/privacy.c). */
 	{ HTTP_GET, "/profile", profile_page, 0, 0 },

@@ -9,7 +9,8 @@
 //     table, once there are some) says ok, after every cycle;
 //   - the server starts again cleanly each time (/healthz, no error logged).
 //
-// The writes that exist now: POST /contact. As supports, comments and ideas
+// The writes covered now: POST /contact and POST /needs/new (whose search
+// index row, and SQLite's FTS5 index, must hold every need). As supports, comments and ideas
 // land, add a writer to WRITERS below: how to prepare a client, how to send
 // one write with a marker, and how to list the markers the database holds.
 //
@@ -20,7 +21,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-	startServer, freePort, contactSession, within, sleep, BIN, ROOT, USE_PG,
+	startServer, freePort, contactSession, within, sleep, BIN, ROOT, USE_PG, runTremplin, forms, formFields,
 } from './harness.mjs';
 
 const CYCLES = Number(process.env.TREMPLIN_CRASH_CYCLES || 20);
@@ -61,8 +62,72 @@ const WRITERS = [
 			return [...a.map((r) => `message ${r.id} without exactly one Create activity`), ...b.map((r) => `activity ${r.id} without its message`)];
 		},
 	},
+	{
+		// A need: its row, its activity and its search index row (and, on
+		// SQLite, the FTS5 index behind it) in one transaction.
+		name: 'need',
+		/* A member logged in once (sessions live in the database, so they outlive the kills). */
+		async prepare(srv, i) {
+			if (!members.has(i)) members.set(i, logInMember(srv, i));
+			const m = await members.get(i);
+			const r = await srv.page('/needs/new', { headers: { cookie: m.cookie } });
+			assert.equal(r.status, 200, `GET /needs/new as a member: ${r.status}`);
+			const form = forms(r.body).find((f) => f.attrs.action === '/needs/new');
+			return { cookie: m.cookie, csrf: formFields(form.html).csrf };
+		},
+		async write(srv, ctx, marker) {
+			const r = await fetch(srv.url('/needs/new'), {
+				method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(10000),
+				headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: ctx.cookie },
+				body: new URLSearchParams({ csrf: ctx.csrf, title: `crash ${marker}`, body: 'crash need' }).toString(),
+			});
+			await r.arrayBuffer();
+			return r.status;
+		},
+		ok: (status) => status === 303,
+		async stored(query) {
+			const rows = await query(`SELECT title FROM needs WHERE title LIKE 'crash %'`);
+			return rows.map((r) => r.title.slice('crash '.length));
+		},
+		/* A need without its activity or its search row, a search row without its need, or an index that lost some. */
+		async torn(query) {
+			const a = await query(`SELECT n.id FROM needs n WHERE n.title LIKE 'crash %' AND ((SELECT COUNT(*) FROM activities a
+				WHERE a.object_type = 'need' AND a.object_id = n.id AND a.verb = 'Create') <> 1
+				OR (SELECT COUNT(*) FROM search_docs d WHERE d.kind = 'need' AND d.object_id = n.id AND d.title = n.title) <> 1)`);
+			const b = await query(`SELECT d.id FROM search_docs d WHERE d.kind = 'need'
+				AND NOT EXISTS (SELECT 1 FROM needs n WHERE n.id = d.object_id)`);
+			const needs = (await query(`SELECT COUNT(*) AS n FROM needs WHERE title LIKE 'crash %'`))[0].n;
+			const indexed = (await query(USE_PG
+				? `SELECT COUNT(*) AS n FROM search_docs WHERE tsv @@ plainto_tsquery('simple', 'crash need')`
+				: `SELECT COUNT(*) AS n FROM search_fts WHERE search_fts MATCH '{title body} : ("crash" AND "need")'`))[0].n;
+			return [...a.map((r) => `need ${r.id} without exactly one Create activity and one search row`),
+				...b.map((r) => `search row ${r.id} without its need`),
+				...(Number(indexed) === Number(needs) ? [] : [`the full-text index finds ${indexed} of the ${needs} needs`])];
+		},
+	},
 	// Supports, comments, ideas: add them here as their routes land.
 ];
+
+/* One member per need-writing client: made once, logged in once. */
+const members = new Map();
+
+async function logInMember(srv, i) {
+	const email = `crash-${i}-${randomBytes(3).toString('hex')}@example.org`;
+	const password = `crash-password-${randomBytes(6).toString('hex')}`;
+	const made = await runTremplin(['user', 'create', '--email', email, '--name', `Crash ${i}`, '--db', first.dbUrl],
+		{ env: { ...process.env, TREMPLIN_PASSWORD: password } });
+	assert.equal(made.code, 0, `tremplin user create: ${made.stderr}`);
+	const login = await contactSession(srv, '/login');
+	const r = await fetch(srv.url('/login'), {
+		method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(10000),
+		headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: login.cookie },
+		body: new URLSearchParams({ ...formFields(login.form.html), csrf: login.csrf, email, password }).toString(),
+	});
+	await r.arrayBuffer();
+	assert.equal(r.status, 303, `logging in answers ${r.status}`);
+	const c = (r.headers.getSetCookie?.() ?? []).map((x) => /^tremplin_session=([^;]*)/.exec(x)).find(Boolean);
+	return { cookie: c ? `tremplin_session=${c[1]}` : login.cookie };
+}
 
 /* ------------------------------------------------------------------ */
 /* Servers on one database                                             */
@@ -157,7 +222,7 @@ test(`SIGKILL at random moments while ${CLIENTS} clients write, ${CYCLES} cycles
 		// Every client prepares, then writes in a loop until its server dies.
 		const clients = await Promise.all(Array.from({ length: CLIENTS }, async (_, i) => {
 			const w = WRITERS[i % WRITERS.length];
-			return { w, i, ctx: await w.prepare(srv) };
+			return { w, i, ctx: await w.prepare(srv, i) };
 		}));
 		let dead = false;
 		const loops = clients.map(async (c) => {
@@ -209,6 +274,7 @@ test(`SIGKILL at random moments while ${CLIENTS} clients write, ${CYCLES} cycles
 	if (process.env.TREMPLIN_CRASH_REPORT) console.log(`crash (${USE_PG ? 'pg' : 'sqlite'}): ${JSON.stringify(figures)}`);
 
 	assert.ok(stats.acked > 0, 'no write was acknowledged at all: the test tested nothing');
+	for (const w of WRITERS) assert.ok([...acked.values()].includes(w.name), `no ${w.name} write was acknowledged: it was not tested`);
 	assert.deepEqual(lost.slice(0, 10), [], `${lost.length} of ${acked.size} acknowledged writes were lost`);
 	assert.deepEqual(twice, [], 'a write was stored twice');
 	const h = await fetch(srv.url('/healthz'));
