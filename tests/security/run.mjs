@@ -435,10 +435,14 @@ async function sqlmapTarget(t, s, srv, dir) {
 	if (!t.headers && !t.uri && !t.params.length) return null;
 	const logFile = join(dir, 'sqlmap-logs', `${safe}.log`);
 	const r = await runProcess('sqlmap', args, { logFile, seconds: TARGET_SECONDS });
+	// A candidate sqlmap then rejects ("false positive or unexploitable") is a note; a finding is what it confirms.
 	const findings = [];
-	for (const m of r.text.matchAll(/(?:parameter|URI parameter|header)\s+'([^']+)'\s+(?:is vulnerable|appears to be '[^']+' injectable|is '[^']+' injectable)/gi)) findings.push(`${t.label} [${s.who}]: ${m[0]}`);
-	if (/sqlmap identified the following injection point/i.test(r.text) && !findings.length) findings.push(`${t.label} [${s.who}]: sqlmap identified an injection point (see ${logFile})`);
+	const block = /sqlmap identified the following injection point[\s\S]*?\n---\n([\s\S]*?)\n---/.exec(r.text);
+	if (block) for (const m of block[1].matchAll(/Parameter: (.*)/g)) findings.push(`${t.label} [${s.who}]: injectable ${m[1]} (see ${logFile})`);
+	if (!block && /is vulnerable/i.test(r.text)) findings.push(`${t.label} [${s.who}]: sqlmap says vulnerable (see ${logFile})`);
+	const rejected = (r.text.match(/false positive or unexploitable injection point detected/g) || []).length;
 	const problems = [];
+	if (rejected) problems.push(`${t.label} [${s.who}]: ${rejected} candidate(s) sqlmap itself rejected as false positives`);
 	if (r.timedOut) problems.push(`${t.label} [${s.who}]: stopped after ${TARGET_SECONDS} s`);
 	if (/\[CRITICAL\]/.test(r.text) && !/all tested parameters do not appear to be injectable/.test(r.text)) {
 		const c = [...r.text.matchAll(/\[CRITICAL\] (.*)/g)].map((m) => m[1]).slice(0, 2).join(' | ');
