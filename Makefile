@@ -24,7 +24,7 @@ MO = $(PO:po/%.po=$(B)/locale/%.mo)
 DB ?= sqlite:var/tremplin.db
 PORT ?= 8080
 
-.PHONY: all run test unit e2e browser check-layers asan deps npm-deps clean fuzz fuzz-build bench
+.PHONY: all run test unit e2e browser check-layers asan deps npm-deps clean fuzz fuzz-build bench security
 
 all: $(B)/tremplin $(MO)
 
@@ -158,6 +158,11 @@ fuzz: fuzz-build
 bench: all
 	@command -v node >/dev/null 2>&1 || { echo "make bench needs Node.js: apt-get install nodejs (or make deps)"; exit 1; }
 	node bench/run.mjs
+
+# Attack scans (tests/security/README.md): sqlmap and wapiti against a demo server; reports in tests/security/reports/.
+security: all
+	@sh tools/install-deps.sh security
+	node tests/security/run.mjs
 
 clean:
 	rm -rf build build-asan $(FB)

@@ -11,6 +11,8 @@ libcmark-dev libjansson-dev libsodium-dev libcurl4-openssl-dev"
 PKGS="$PKGS libcmocka-dev postgresql chromium python3-aiosmtpd sqlite3"
 # make fuzz (libFuzzer) and make bench.
 PKGS="$PKGS clang libclang-rt-14-dev wrk nginx-light"
+# `sh tools/install-deps.sh security` (make security): only the scanners, never installed by make test or CI.
+if [ "${1:-}" = security ]; then PKGS="sqlmap wapiti sqlite3"; fi
 # Node.js runs the black-box and browser tests; Debian's is used when none is installed.
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
