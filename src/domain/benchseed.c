@@ -1664,14 +1664,17 @@ static int write_all(struct seeder *s)
 		return -1;
 	report("initiative_needs", s->n_links, &t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (write_search(s))
-		return -1;
-	report("search index", s->n_needs + s->sz.initiatives, &t0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (write_activities(s, &activities))
 		return -1;
 	report("activities", activities, &t0);
-	return write_rest(s);
+	if (write_rest(s))
+		return -1;
+	/* Last: the index holds the needs, the initiatives and the comments. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (write_search(s))
+		return -1;
+	report("search index", s->n_needs + s->sz.initiatives + s->sz.comments, &t0);
+	return 0;
 }
 
 /* Identity columns go on from the explicit ids (PostgreSQL); fresh statistics for the planner. */

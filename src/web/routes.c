@@ -192,7 +192,7 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/map", map_coming, 0, 0 },
 
 	/* Search (web/search.c): the header's box sends here; GET only. */
-	{ HTTP_GET, "/search", search_page, 0, 0 },
+	{ HTTP_GET, "/search", search_page, 0, ROUTE_CACHE_ROLE },
 
 	/* Profiles and RGPD rights (web/profile.c, web/privacy.c). */
 	{ HTTP_GET, "/profile", profile_page, 0, 0 },
