@@ -279,7 +279,8 @@ static const char *fold_char(const unsigned char **p, char ascii[2])
 }
 
 /* Room left for a "-NN" suffix that makes a slug unique. */
-#define SLUG_BASE_MAX (ORGANISATION_SLUG_MAX - 4)
+/* Room for "-" and a number of up to 7 digits after the base. */
+#define SLUG_BASE_MAX (ORGANISATION_SLUG_MAX - 8)
 #define SLUG_TRIES 99
 
 /* The slug of a name: lower-case ASCII letters and digits, words joined by '-'. */
@@ -309,23 +310,39 @@ static void slug_from_name(const char *name, char out[SLUG_BASE_MAX + 1])
 		memcpy(out, "organisation", sizeof("organisation"));
 }
 
-/* A slug no organisation of the territory has: base, base-2, base-3... 0 or -1. */
+/* 0 and slug = base-n (base alone for n = 1) if no organisation of the territory has it, 1 if taken, -1. */
+static int try_slug(struct db *db, int64_t territory_id, const char *base, int64_t n,
+		    char slug[ORGANISATION_SLUG_MAX + 1])
+{
+	if (n == 1)
+		snprintf(slug, ORGANISATION_SLUG_MAX + 1, "%s", base);
+	else
+		snprintf(slug, ORGANISATION_SLUG_MAX + 1, "%s-%lld", base, (long long)n);
+	int64_t id;
+	int rc = organisation_find(db, territory_id, slug, &id);
+	return rc > 0 ? 0 : rc < 0 ? -1 : 1;
+}
+
+/*
+ * A slug no organisation of the territory has: base, base-2, base-3...; past
+ * SLUG_TRIES of them, numbers from the territory's count of organisations
+ * on, which at most that many slugs can hold already. 0 or -1.
+ */
 static int unique_slug(struct db *db, int64_t territory_id, const char *name,
 		       char slug[ORGANISATION_SLUG_MAX + 1])
 {
 	char base[SLUG_BASE_MAX + 1];
 	slug_from_name(name, base);
-	for (int i = 1; i <= SLUG_TRIES; i++) {
-		if (i == 1)
-			snprintf(slug, ORGANISATION_SLUG_MAX + 1, "%s", base);
-		else
-			snprintf(slug, ORGANISATION_SLUG_MAX + 1, "%s-%d", base, i);
-		int64_t id;
-		int rc = organisation_find(db, territory_id, slug, &id);
-		if (rc != 0)
-			return rc > 0 ? 0 : -1;
-	}
-	return error("organisation: no free slug for \"%.64s\"", base);
+	int rc = 1;
+	for (int64_t i = 1; i <= SLUG_TRIES && rc > 0; i++)
+		rc = try_slug(db, territory_id, base, i, slug);
+	int64_t count = 0;
+	if (rc > 0 && db_query_int(db, &count, "SELECT COUNT(*) FROM organisations WHERE territory_id = ?",
+				   "i", territory_id) < 0)
+		return -1;
+	for (int64_t i = count + 2; i < count + 2 + SLUG_TRIES && rc > 0; i++)
+		rc = try_slug(db, territory_id, base, i, slug);
+	return rc == 0 ? 0 : rc < 0 ? -1 : error("organisation: no free slug for \"%.64s\"", base);
 }
 
 static int record_member(struct db *db, int64_t territory_id, int64_t actor, const char *verb,

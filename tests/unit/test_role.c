@@ -381,6 +381,18 @@ static int64_t make_org(struct fixture *f, int64_t territory, const char *name, 
 	return id;
 }
 
+/* A hundred and more organisations of the same name each get a slug: the numbers never run out. */
+static void test_organisation_slugs_never_run_out(void **state)
+{
+	struct fixture *f = *state;
+	char slug[ORGANISATION_SLUG_MAX + 1];
+	for (int i = 0; i < 105; i++)
+		make_org(f, f->ta, "Repair Café", "association", f->bob, slug);
+	assert_int_equal(count(f->db, "SELECT COUNT(DISTINCT slug) FROM organisations WHERE territory_id = ?"
+				      " AND slug LIKE 'repair-cafe%' AND ? > 0", f->ta, 1),
+			 105);
+}
+
 static void test_organisation_creation_makes_owner(void **state)
 {
 	struct fixture *f = *state;
@@ -567,6 +579,7 @@ int main(void)
 		DB_TEST(test_search_people),
 		DB_TEST(test_bootstrap_admin),
 		DB_TEST(test_organisation_creation_makes_owner),
+	DB_TEST(test_organisation_slugs_never_run_out),
 		DB_TEST(test_organisation_validation_and_update),
 		DB_TEST(test_member_rules),
 		DB_TEST(test_accreditation),
