@@ -34,6 +34,18 @@ static int has_prefix(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+/* The file of a SQLite URL ("sqlite:PATH" or a plain PATH), or NULL (logged). */
+static const char *sqlite_path(const char *url)
+{
+	if (has_prefix(url, "sqlite:"))
+		url += strlen("sqlite:");
+	else if (strstr(url, "://"))
+		return error("db: unknown database URL scheme: %s", url), NULL;
+	if (!*url)
+		return error("db: no SQLite file name"), NULL;
+	return url;
+}
+
 int db_open(const char *url, struct db **out)
 {
 	*out = NULL;
@@ -41,12 +53,8 @@ int db_open(const char *url, struct db **out)
 		return error("db: no database URL");
 	if (has_prefix(url, "postgres://") || has_prefix(url, "postgresql://"))
 		return db_postgres_ops.open(url, out);
-	if (has_prefix(url, "sqlite:"))
-		url += strlen("sqlite:");
-	else if (strstr(url, "://"))
-		return error("db: unknown database URL scheme: %s", url);
-	if (!*url)
-		return error("db: no SQLite file name");
+	if (!(url = sqlite_path(url)))
+		return -1;
 	return db_sqlite_ops.open(url, out);
 }
 
@@ -59,12 +67,8 @@ int db_backup(const char *url, const char *dest, struct db_backup_report *report
 		return error("backup: this database is on PostgreSQL, which has its own tools: "
 			     "pg_dump --format=custom --file=FILE DATABASE, or pg_basebackup with WAL "
 			     "archiving (docs/deploy.md)");
-	if (has_prefix(url, "sqlite:"))
-		url += strlen("sqlite:");
-	else if (strstr(url, "://"))
-		return error("db: unknown database URL scheme: %s", url);
-	if (!*url)
-		return error("db: no SQLite file name");
+	if (!(url = sqlite_path(url)))
+		return -1;
 	return db_sqlite_backup(url, dest, report);
 }
 
